@@ -1,0 +1,1 @@
+"""Catalog: declarative ingestion of tables, the flattened product store, product text templates."""

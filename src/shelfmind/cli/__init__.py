@@ -1,0 +1,1 @@
+"""The `shelfmind` command. One module per command group, imported lazily."""

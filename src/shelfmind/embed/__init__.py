@@ -1,0 +1,3 @@
+from shelfmind.embed.base import Embedder, HashingEmbedder
+
+__all__ = ["Embedder", "HashingEmbedder"]

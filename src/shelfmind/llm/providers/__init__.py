@@ -1,0 +1,1 @@
+"""Concrete providers. Domain code never imports these: it receives an LLM."""

@@ -1,0 +1,1 @@
+"""Hybrid product search: index backends, query understanding, expansion, fusion, ranking."""
