@@ -1,5 +1,8 @@
 """One place that wires settings to concrete components, lazily. The CLI and the service use it;
-domain code never does (it receives an LLM, an Embedder, a store through its constructor)."""
+domain code never does (it receives an LLM, an Embedder, a store through its constructor).
+
+Each area owns the factory a property imports, so areas can grow independently.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ if TYPE_CHECKING:
     from shelfmind.catalog.store import CatalogStore
     from shelfmind.embed.base import Embedder
     from shelfmind.llm.base import LLM
+    from shelfmind.review.queue import ReviewQueue
+    from shelfmind.search.base import ProductSearcher
 
 
 class Runtime:
@@ -37,3 +42,34 @@ class Runtime:
         from shelfmind.catalog.store import CatalogStore
 
         return CatalogStore(self.paths.catalog_db)
+
+    @cached_property
+    def review(self) -> ReviewQueue:
+        from shelfmind.review.queue import ReviewQueue
+
+        return ReviewQueue(self.paths.review_db)
+
+    @cached_property
+    def searcher(self) -> ProductSearcher:
+        """The hybrid engine over the built index (query understanding, expansion, fusion)."""
+        from shelfmind.search.factory import build_searcher
+
+        return build_searcher(self)
+
+    @cached_property
+    def knowledge(self) -> Any:
+        from shelfmind.knowledge.factory import build_knowledge
+
+        return build_knowledge(self)
+
+    @cached_property
+    def users(self) -> Any:
+        from shelfmind.personas.factory import build_users
+
+        return build_users(self)
+
+    @cached_property
+    def enrichment(self) -> Any:
+        from shelfmind.enrich.factory import build_enrichment
+
+        return build_enrichment(self)

@@ -62,3 +62,11 @@ class SearchIndex(Protocol):
         filters: Sequence[Filter] = (),
         vector: Sequence[float] | None = None,
     ) -> list[SearchHit]: ...
+
+
+@runtime_checkable
+class ProductSearcher(Protocol):
+    """The high-level engine other modules use (knowledge grounding, recommend, service): it may
+    add query understanding, expansion and fusion on top of a SearchIndex."""
+
+    def search(self, query: str, *, k: int = 10, filters: Sequence[Filter] = ()) -> list[SearchHit]: ...
