@@ -1,0 +1,3 @@
+from shelfmind.cli.main import main
+
+main()
