@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     llm_cache: bool = True
     llm_threads: int = 0  # 0 = number of cores
     llm_context: int = 4096
+    # USD per 1M tokens (input, output) by model id, merged over llm.accounting.DEFAULT_PRICES
+    llm_prices: dict[str, tuple[float, float]] = Field(default_factory=dict)
 
     embedder: str = "minilm-int8"
     api_token: str | None = None  # required for review and write endpoints of the service

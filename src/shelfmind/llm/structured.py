@@ -77,6 +77,7 @@ def complete(
     llm: LLM,
     prompt: Prompt,
     output: type[T],
+    /,
     *,
     task: str | None = None,
     dedup_key: str | None = None,

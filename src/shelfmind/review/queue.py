@@ -9,6 +9,8 @@ few-shot demonstrations) and are applied by the handler the producer registered 
 
 from __future__ import annotations
 
+import builtins
+
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -138,7 +140,8 @@ class ReviewQueue:
         limit: int = 100,
         offset: int = 0,
     ) -> list[ReviewItem]:
-        q, args = "SELECT * FROM review_items WHERE 1=1", []
+        q = "SELECT * FROM review_items WHERE 1=1"
+        args: builtins.list[object] = []
         if kind is not None:
             q += " AND kind=?"
             args.append(kind.value)
@@ -179,10 +182,10 @@ class ReviewQueue:
             handler(decided)
         return decided
 
-    def decide_many(self, ids: Sequence[int], decision: Decision, *, reviewer: str = "cli") -> list[ReviewItem]:
+    def decide_many(self, ids: Sequence[int], decision: Decision, *, reviewer: str = "cli") -> builtins.list[ReviewItem]:
         return [self.decide(i, decision, reviewer=reviewer) for i in ids]
 
-    def decided(self, kind: ReviewKind, *, limit: int = 1000) -> list[ReviewItem]:
+    def decided(self, kind: ReviewKind, *, limit: int = 1000) -> builtins.list[ReviewItem]:
         """Approved or edited items: reused as few-shot demonstrations."""
         rows = self._conn.execute(
             "SELECT * FROM review_items WHERE kind=? AND status IN ('approved','edited') ORDER BY decided_at DESC LIMIT ?",
