@@ -69,6 +69,13 @@ class Runtime:
         return build_users(self)
 
     @cached_property
+    def recommender(self) -> Any:
+        """The core mapping (query, user, context) -> Recommendation."""
+        from shelfmind.personas.factory import build_recommender
+
+        return build_recommender(self)
+
+    @cached_property
     def enrichment(self) -> Any:
         from shelfmind.enrich.factory import build_enrichment
 

@@ -82,3 +82,88 @@ class Provenance(BaseModel):
     prompt_version: str
     inputs_hash: str
     created_at: str | None = None
+
+
+# ---- knowledge, personalization and presentation: the types that cross module boundaries ---------
+# knowledge/ produces them, personas/ and service/ consume them. Keep them small and stable.
+
+
+class RelationKind(StrEnum):
+    COMPLEMENT = "complement"  # goes with (pasta -> pasta sauce)
+    SUBSTITUTE = "substitute"  # instead of, e.g. when out of stock
+    PAIRING = "pairing"  # drink/food pairing
+    OCCASION = "occasion"  # belongs to the same occasion bundle
+
+
+class Relation(BaseModel):
+    """product -> product, with an explanation and its quality-control status."""
+
+    kind: RelationKind
+    src_id: str
+    dst_id: str
+    explanation: str
+    score: float = 0.0
+    status: AssertionStatus = AssertionStatus.PROPOSED
+    provenance: Provenance | None = None
+
+
+class Theme(BaseModel):
+    """A named group of real products for presentation ("Pizza Making Supplies")."""
+
+    name: str
+    explanation: str = ""
+    product_ids: list[str] = Field(default_factory=list)
+    source: str = "llm"  # "llm", "co_engagement", "llm+co_engagement", "category", ...
+    score: float = 0.0
+
+
+class IntentLink(BaseModel):
+    """intent -> product with the reason it helps, evidence and scores."""
+
+    intent: str
+    product_id: str
+    product_type: str = ""  # the kind of product the LLM proposed ("herbal tea")
+    explanation: str
+    evidence: str = ""  # catalog facts the link is grounded in
+    score: float = 0.0  # retrieval/grounding score
+    verifier_score: float | None = None
+    status: AssertionStatus = AssertionStatus.PROPOSED
+    provenance: Provenance | None = None
+
+
+class PresentationKind(StrEnum):
+    SPECIFIC = "specific"  # a product query: the product(s) plus complements
+    BROAD = "broad"  # an intent/occasion: diverse themes
+
+
+class ThemeBlock(BaseModel):
+    name: str
+    explanation: str = ""
+    product_ids: list[str] = Field(default_factory=list)
+
+
+class Presentation(BaseModel):
+    kind: PresentationKind = PresentationKind.SPECIFIC
+    themes: list[ThemeBlock] = Field(default_factory=list)
+
+
+class RecommendedProduct(BaseModel):
+    id: str
+    name: str
+    explanation: str = ""
+    score: float = 0.0
+    price: float | None = None
+    theme: str | None = None
+
+
+class Recommendation(BaseModel):
+    """The answer of the core mapping (query, user, context) -> (products, explanations, presentation)."""
+
+    query: str
+    user_id: str | None = None
+    products: list[RecommendedProduct] = Field(default_factory=list)
+    presentation: Presentation = Field(default_factory=Presentation)
+    personas: dict[str, float] = Field(default_factory=dict)  # persona name -> weight used
+    constraints: list[str] = Field(default_factory=list)  # hard constraints applied
+    context: dict[str, Any] = Field(default_factory=dict)
+    removed_by_constraints: int = 0
