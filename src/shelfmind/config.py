@@ -51,7 +51,8 @@ class Settings(BaseSettings):
     # USD per 1M tokens (input, output) by model id, merged over llm.accounting.DEFAULT_PRICES
     llm_prices: dict[str, tuple[float, float]] = Field(default_factory=dict)
 
-    embedder: str = "minilm-int8"
+    embedder: str = "minilm-int8"  # or "hashing" (tests only)
+    embed_threads: int = 0  # onnxruntime intra-op threads; 0 = onnxruntime's default
     api_token: str | None = None  # required for review and write endpoints of the service
 
     @cached_property

@@ -9,7 +9,7 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from shelfmind.catalog.config import TableSpec
 from shelfmind.errors import DataError
@@ -24,7 +24,9 @@ def _open_binary(path: Path) -> IO[bytes]:
         raise DataError("file not found", file=str(path))
     with open(path, "rb") as fh:
         magic = fh.read(2)
-    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+    if magic == b"\x1f\x8b":
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return open(path, "rb")
 
 
 def _decoded_lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:

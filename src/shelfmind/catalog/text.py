@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,10 @@ def _fmt(value: Any) -> str:
     return re.sub(r"\s+", " ", str(value)).strip()
 
 
+def _lookup(values: dict[str, str], m: re.Match[str]) -> str:
+    return values[m.group(1)]
+
+
 def render_segments(segments: Sequence[str], separator: str, values: dict[str, Any]) -> str:
     parts = []
     for seg in segments:
@@ -98,7 +103,7 @@ def render_segments(segments: Sequence[str], separator: str, values: dict[str, A
         rendered_values = {n: _fmt(values.get(n)) for n in names}
         if any(not v for v in rendered_values.values()):
             continue
-        text = PLACEHOLDER.sub(lambda m: rendered_values[m.group(1)], seg).strip().rstrip(".")
+        text = PLACEHOLDER.sub(partial(_lookup, rendered_values), seg).strip().rstrip(".")
         if text:
             parts.append(text)
     return separator.join(parts) + ("." if parts and separator.strip() == "." else "")

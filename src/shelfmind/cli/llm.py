@@ -64,7 +64,10 @@ def _model_from_schema(schema: dict[str, Any], create_model: Any) -> Any:
         @model_validator(mode="before")
         @classmethod
         def _check(cls, data: Any) -> Any:
-            jsonschema.validate(data, schema)
+            try:
+                jsonschema.validate(data, schema)
+            except jsonschema.ValidationError as exc:  # not a ValueError: pydantic would not catch it
+                raise ValueError(f"{'.'.join(map(str, exc.absolute_path)) or '<root>'}: {exc.message}") from None
             return data
 
     return _Out
@@ -88,12 +91,13 @@ def stats(as_json: bool) -> None:
         return
     table = Table(title=f"LLM usage ({rt.paths.llm_db})")
     for col in ("task", "model", "calls", "model calls", "cache hits", "near-dup", "hit rate", "tokens in",
-                "tokens out", "p50 s", "p95 s", "cost $"):
+                "tokens out", "p50 s", "p95 s", "cost $", "errors", "failed items"):
         table.add_column(col, justify="left" if col in ("task", "model") else "right")
     for r in rows:
         table.add_row(r.task, r.model, str(r.calls), str(r.model_calls), str(r.cache_hits), str(r.near_duplicate_hits),
                       f"{r.hit_rate:.0%}", str(r.prompt_tokens), str(r.completion_tokens), f"{r.latency_p50_s:.2f}",
-                      f"{r.latency_p95_s:.2f}", f"{r.cost_usd:.4f}")
+                      f"{r.latency_p95_s:.2f}", f"{r.cost_usd:.4f}", str(r.errors),
+                      str(r.failed_items))
     Console(file=sys.stdout, width=160).print(table)
     click.echo(f"cache: {cache['entries']} entries, {cache['hits']} hits, {cache['near_duplicate_hits']} near-duplicate hits")
 
@@ -130,19 +134,10 @@ def cache_group() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def audit(task: str | None, sample: int, as_json: bool) -> None:
     """Re-ask a sample of near-duplicate cache hits without the cache; report the false-hit rate."""
-    from shelfmind.llm.cache import ResponseCache, same_answer
+    from shelfmind.llm.cache import ResponseCache, audit_near_duplicates
 
     rt = get_runtime()
-    cache = ResponseCache(rt.paths.llm_db)
-    hits = cache.near_hits(task, limit=sample)
-    differ = 0
-    for source_key, request in hits:
-        fresh = rt.llm.chat(request.model_copy(update={"meta": request.meta.model_copy(
-            update={"no_cache_read": True, "dedup_key": None})}))
-        cached = cache.response_for(source_key)
-        if cached is None or not same_answer(cached, fresh):
-            differ += 1
-    rate = differ / len(hits) if hits else 0.0
-    result = {"task": task, "sampled": len(hits), "different": differ, "false_hit_rate": rate}
-    click.echo(json.dumps(result) if as_json else
-               f"near-duplicate hits audited: {len(hits)}; answers differing: {differ} ({rate:.1%} false hits)")
+    result = audit_near_duplicates(ResponseCache(rt.paths.llm_db), rt.llm, task=task, sample=sample)
+    click.echo(result.model_dump_json() if as_json else
+               f"near-duplicate hits audited: {result.sampled}; answers differing: {result.different} "
+               f"({result.false_hit_rate:.1%} false hits)")

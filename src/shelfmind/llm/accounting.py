@@ -38,6 +38,15 @@ CREATE TABLE IF NOT EXISTS llm_calls (
     error TEXT
 );
 CREATE INDEX IF NOT EXISTS llm_calls_task ON llm_calls(task);
+CREATE TABLE IF NOT EXISTS llm_failures (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    task TEXT NOT NULL,
+    prompt TEXT,
+    item_id TEXT NOT NULL,
+    kind TEXT NOT NULL,         -- 'validation' (invalid after the re-ask) or 'provider'
+    error TEXT NOT NULL
+);
 """
 
 
@@ -55,6 +64,7 @@ class TaskStats(BaseModel):
     latency_p95_s: float
     cost_usd: float
     errors: int
+    failed_items: int = 0  # items recorded as failures by batch jobs (llm.batch), per task
 
 
 class Ledger:
@@ -84,6 +94,23 @@ class Ledger:
                  pt, ct, latency_s, cost, error),
             )
 
+    def record_failure(self, task: str, prompt: str | None, item_id: str, kind: str, error: str) -> None:
+        with self._lock, self._conn:
+            self._conn.execute(
+                "INSERT INTO llm_failures(at, task, prompt, item_id, kind, error) VALUES (?,?,?,?,?,?)",
+                (datetime.now(UTC).isoformat(timespec="seconds"), task, prompt, item_id, kind, error),
+            )
+
+    def failures(self, task: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        q = "SELECT at, task, prompt, item_id, kind, error FROM llm_failures"
+        args: list[Any] = []
+        if task:
+            q += " WHERE task=?"
+            args.append(task)
+        q += " ORDER BY id DESC LIMIT ?"
+        args.append(limit)
+        return [dict(r) for r in self._conn.execute(q, args)]
+
     def stats(self) -> list[TaskStats]:
         rows = self._conn.execute(
             "SELECT task, model, cached, prompt_tokens, completion_tokens, latency_s, cost_usd, error FROM llm_calls"
@@ -91,6 +118,7 @@ class Ledger:
         groups: dict[tuple[str, str], list[Any]] = {}
         for r in rows:
             groups.setdefault((r["task"], r["model"]), []).append(r)
+        failed = {r[0]: r[1] for r in self._conn.execute("SELECT task, COUNT(*) FROM llm_failures GROUP BY task")}
         out = []
         for (task, model), rs in sorted(groups.items()):
             uncached = [r for r in rs if r["cached"] is None and r["error"] is None]
@@ -111,6 +139,7 @@ class Ledger:
                     latency_p95_s=float(np.percentile(lat, 95)),
                     cost_usd=sum(r["cost_usd"] for r in rs),
                     errors=sum(1 for r in rs if r["error"]),
+                    failed_items=failed.pop(task, 0),
                 )
             )
         return out

@@ -72,6 +72,8 @@ class ChatResponse(BaseModel):
     logprobs: list[TokenLogprob] | None = None
     cached: bool = False
     cache_kind: Literal["exact", "near_duplicate"] | None = None
+    # provider-reported timings when available (llama.cpp: prompt_n, prompt_ms, predicted_n, predicted_ms)
+    timings: dict[str, float] | None = None
 
 
 @runtime_checkable

@@ -11,9 +11,12 @@ near-duplicate hits without the cache and measure the false-hit rate.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+
+from pydantic import BaseModel
 
 from shelfmind.llm.base import LLM, ChatRequest, ChatResponse
 from shelfmind.store.sqlite import connect
@@ -143,3 +146,47 @@ def same_answer(a: ChatResponse, b: ChatResponse) -> bool:
         return bool(json.loads(a.text) == json.loads(b.text))
     except ValueError:
         return a.text.strip() == b.text.strip()
+
+
+_WORD = re.compile(r"[a-z0-9$%.]+")
+_STOP = frozenset({"a", "an", "the", "for", "of", "and", "with", "some", "please", "i", "want", "need"})
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def normalized_key(text: str) -> str:
+    """A per-task dedup key for short texts such as queries: lower-cased, punctuation and a few
+    filler words dropped, naive singular, words sorted. "Red Wines" and "the red wine" share a key;
+    "red wine under $30" does not share one with "red wine". Pass it as `dedup_key=`."""
+    words = {_singular(w.strip(".")) for w in _WORD.findall(text.lower())} - _STOP - {""}
+    return " ".join(sorted(words))
+
+
+class NearDupAudit(BaseModel):
+    task: str | None
+    sampled: int
+    different: int
+    false_hit_rate: float
+
+
+def audit_near_duplicates(cache: ResponseCache, llm: LLM, *, task: str | None = None, sample: int = 20) -> NearDupAudit:
+    """Re-ask a random sample of near-duplicate hits without reading the cache and count the answers
+    that differ from the reused one: the near-duplicate false-hit rate of that task."""
+    hits = cache.near_hits(task, limit=sample)
+    differ = 0
+    for source_key, request in hits:
+        meta = request.meta.model_copy(update={"no_cache_read": True, "dedup_key": None})
+        fresh = llm.chat(request.model_copy(update={"meta": meta}))
+        reused = cache.response_for(source_key)
+        if reused is None or not same_answer(reused, fresh):
+            differ += 1
+    return NearDupAudit(task=task, sampled=len(hits), different=differ,
+                        false_hit_rate=differ / len(hits) if hits else 0.0)

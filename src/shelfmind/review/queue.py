@@ -10,7 +10,6 @@ few-shot demonstrations) and are applied by the handler the producer registered 
 from __future__ import annotations
 
 import builtins
-
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime

@@ -123,6 +123,8 @@ class LocalLLM:
             latency_s=latency,
             finish_reason=choice.get("finish_reason"),
             logprobs=_logprobs(choice) if request.logprobs else None,
+            timings={k: float(v) for k, v in (result.get("timings") or {}).items() if isinstance(v, int | float)}
+            or None,
         )
 
 

@@ -1,0 +1,94 @@
+"""`shelfmind eval search --judgments FILE`: search quality on relevance judgments, table + plot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from shelfmind.cli.main import get_runtime
+
+
+@click.command("search")
+@click.option("--judgments", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="CSV(.gz) with query/search_term, product id and relevance columns.")
+@click.option("--threshold", default=2.5, show_default=True, help="Relevance counted as highly relevant.")
+@click.option("--llm-sample", default=200, show_default=True,
+              help="Queries (seeded random, from the report half) for the LLM rows; 0 skips them.")
+@click.option("--seed", default=13, show_default=True)
+@click.option("--no-tune", is_flag=True, help="Skip the fusion grid search on the tune half.")
+@click.option("--limit", type=int, default=None, help="Use at most N queries (quick runs).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Where the table (JSON) and plot (PNG) go (default: $SHELFMIND_HOME/reports).")
+@click.option("--json", "as_json", is_flag=True)
+def eval_search(judgments: str, threshold: float, llm_sample: int, seed: int, no_tune: bool, limit: int | None,
+                out_dir: str | None, as_json: bool) -> None:
+    """BM25, vectors, naive RRF, the hybrid default, + query understanding and + expansion."""
+    from shelfmind.search.engine import EngineConfig, HybridSearcher
+    from shelfmind.search.eval_report import (
+        EvalReport,
+        Row,
+        collect,
+        engine_row,
+        format_table,
+        offline_rows,
+        plot,
+        tune,
+    )
+    from shelfmind.search.evaluate import evaluate, load_judgments, sample_queries, split_queries
+    from shelfmind.search.expand import QueryExpander
+    from shelfmind.search.factory import open_index, parse_cache_path
+    from shelfmind.search.understand import QueryUnderstander
+
+    rt = get_runtime()
+    index = open_index(rt)
+    judged = load_judgments(judgments)
+    queries = judged.queries[:limit] if limit else judged.queries
+    tune_q, report_q = split_queries(queries)
+    default = EngineConfig()
+    report = EvalReport(judgments=str(judgments), catalog_size=len(index), queries=len(queries),
+                        threshold=threshold, default_config=default)
+    click.echo(f"{len(queries)} queries ({len(tune_q)} tune / {len(report_q)} report), {len(index)} products",
+               err=True)
+    arm_runs = collect(HybridSearcher(index, config=default), queries, depth=max(200, default.depth))
+    if not no_tune:
+        tuned, tuned_m = tune(arm_runs, judged, tune_q, default, threshold)
+        report.tuned_config = tuned
+        report.rows.append(Row(system="hybrid (tuned on this half)", subset="tune half", metrics=tuned_m))
+        from shelfmind.search.evaluate import fuse_runs
+
+        report.rows.append(Row(system="hybrid (tuned config)", subset="report half",
+                               metrics=evaluate(fuse_runs(arm_runs, tuned), judged, report_q, threshold)))
+    report.rows += offline_rows(arm_runs, judged, report_q, "report half", default, threshold)
+    if llm_sample > 0:
+        subset = sample_queries(report_q, llm_sample, seed)
+        name = f"llm subset (n={len(subset)})"
+        report.rows += offline_rows(arm_runs, judged, subset, name, default, threshold)
+        cache = parse_cache_path(rt)
+        qu = QueryUnderstander(index.manifest, rt.llm, cache_path=cache, use_llm_on_miss=True)
+        fast = QueryUnderstander(index.manifest, None, cache_path=None, use_llm_on_miss=False)
+        report.rows.append(engine_row(HybridSearcher(index, understander=fast, config=default),
+                                      "+ QU (fast path)", judged, subset, name, threshold))
+        report.rows.append(engine_row(HybridSearcher(index, understander=qu, config=default),
+                                      "+ QU (LLM)", judged, subset, name, threshold))
+        expander = QueryExpander(rt.llm, index.manifest, cache_path=cache)
+        report.rows.append(engine_row(HybridSearcher(index, understander=qu, expander=expander, config=default),
+                                      "+ QU + expansion (LLM)", judged, subset, name, threshold))
+        report.notes.append(f"LLM rows run on a seeded random subset (seed {seed}) of the report half; the "
+                            "other rows are recomputed on the same subset.")
+    out = Path(out_dir) if out_dir else rt.paths.reports_dir
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "search_eval.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    png = plot(report, out / "search_eval.png")
+    if as_json:
+        click.echo(report.model_dump_json())
+        return
+    click.echo(format_table(report))
+    if report.tuned_config is not None:
+        t = report.tuned_config
+        click.echo(f"tuned on the tune half: fusion={t.fusion.value} weights={json.dumps(t.weights)} "
+                   f"rrf_k={t.rrf_k} depth={t.depth} vector_floor={t.vector_floor}")
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    click.echo(f"plot: {png}")

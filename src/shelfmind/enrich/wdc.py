@@ -1,0 +1,144 @@
+"""WDC-PAVE-format files: reading offers, the paper's attribute set, schemas and a leak-free split.
+
+An offer is one JSON line: id, category, input_title, input_description and target_scores
+({attribute: {value: {...}} or {"n/a": 1}}). The demonstration pool and the scored dev part never
+share an offer, nor a product cluster (the same product sold on another site).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from shelfmind.enrich.demos import Demo
+from shelfmind.enrich.schema import AttributeSpec, CategorySchema, SchemaSet
+from shelfmind.errors import DataError, NotFound
+
+# The 24 attributes over 5 categories that the WDC-PAVE paper evaluates (the `wdc_normalized` set);
+# the `with_all_attributes` files annotate more, which `attributes="all"` keeps.
+PAVE_CORE: dict[str, list[str]] = {
+    "Computers And Accessories": ["Manufacturer", "Generation", "Part Number", "Capacity", "Product Type",
+                                  "Interface", "Cache", "Ports", "Processor Core", "Processor Type",
+                                  "Rotational Speed"],
+    "Home And Garden": ["Product Type", "Width", "Length", "Depth", "Height", "Color", "Retail UPC",
+                        "Manufacturer Stock Number"],
+    "Office Products": ["Product Type", "Color(s)", "Retail UPC", "Manufacturer Stock Number", "Pack Quantity",
+                        "Width", "Height", "Length", "Depth", "Paper Weight"],
+    "Grocery And Gourmet Food": ["Brand", "Product Type", "Size/Weight", "Pack Quantity", "Retail UPC"],
+    "Jewelry": ["Product Type", "Brand", "Model Number"],
+}
+
+
+class Offer(BaseModel):
+    id: str
+    cluster_id: str | None = None
+    category: str
+    title: str
+    description: str = ""
+    gold: dict[str, list[str]] = Field(default_factory=dict)  # attribute -> gold values ([] = n/a)
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n{self.description}".strip()
+
+
+def read_offers(path: Path | str, *, attributes: str = "core") -> list[Offer]:
+    path = Path(path)
+    if not path.exists():
+        raise NotFound(f"no WDC-PAVE file {path}")
+    offers: list[Offer] = []
+    with path.open(encoding="utf-8") as fh:
+        for row_no, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                gold = {a: [v.strip() for v in vals if v != "n/a"] for a, vals in row["target_scores"].items()}
+                category = row["category"]
+                title = row.get("input_title") or ""
+            except (json.JSONDecodeError, KeyError, AttributeError, TypeError) as exc:
+                raise DataError(f"not a WDC-PAVE offer: {exc}", file=str(path), row=row_no) from exc
+            if attributes == "core" and category in PAVE_CORE:
+                gold = {a: gold.get(a, []) for a in PAVE_CORE[category]}
+            cluster = row.get("cluster_id")
+            offers.append(Offer(id=str(row.get("id", row_no)), cluster_id=None if cluster is None else str(cluster),
+                                category=category, title=title, description=row.get("input_description") or "",
+                                gold=gold))
+    return offers
+
+
+def split(offers: Sequence[Offer], n_dev: int, *, seed: int = 0) -> tuple[list[Offer], list[Offer]]:
+    """(pool, dev): a seeded sample of n_dev offers, and every offer sharing no id or cluster with it."""
+    order = list(offers)
+    random.Random(seed).shuffle(order)
+    dev = order[:n_dev]
+    dev_ids = {o.id for o in dev}
+    dev_clusters = {o.cluster_id for o in dev if o.cluster_id}
+    pool = [o for o in order[n_dev:] if o.id not in dev_ids and o.cluster_id not in dev_clusters]
+    return pool, dev
+
+
+def demos_from_offers(offers: Sequence[Offer]) -> list[Demo]:
+    """One demonstration per offer; the shortest gold value that is a span of the text is the label."""
+    out = []
+    for o in offers:
+        values: dict[str, Any] = {}
+        for a, vals in o.gold.items():
+            spans = [v for v in vals if v.lower() in o.text.lower()] or vals
+            values[a] = min(spans, key=len) if spans else None
+        out.append(Demo(id=o.id, category=o.category, text=o.text, values=values))
+    return out
+
+
+def read_descriptions(path: Path | str) -> dict[tuple[str, str], str]:
+    """(category, attribute) -> the first sentence of the human description, from the paper's CSV."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    out: dict[tuple[str, str], str] = {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter=";"):
+            desc = (row.get("Human_Description") or "").strip()
+            desc = re.split(r"(?<=\.)\s", desc, maxsplit=1)[0]
+            desc = re.sub(r"^The '[^']+' attribute (refers to|describes|specifies|indicates)\s*", "", desc)
+            out[(row.get("Category", ""), row.get("Attribute", ""))] = desc[:160]
+    return out
+
+
+def build_schemas(pool: Sequence[Offer], *, descriptions: dict[tuple[str, str], str] | None = None,
+                  attributes_by_category: dict[str, list[str]] | None = None) -> SchemaSet:
+    """String attributes per category, with descriptions, example values (from the pool only) and a
+    `requires` pattern learned from the pool: a digit, or a long digit run (UPCs), when nearly every
+    labelled value has one."""
+    cats: dict[str, list[str]] = {}
+    for o in pool:
+        names = cats.setdefault(o.category, [])
+        for a in o.gold:
+            if a not in names:
+                names.append(a)
+    if attributes_by_category:
+        cats.update(attributes_by_category)
+    schemas = SchemaSet()
+    for cat, names in cats.items():
+        specs = []
+        for name in names:
+            vals = [v for o in pool if o.category == cat for v in o.gold.get(name, [])]
+            counts = Counter(vals)
+            requires = None
+            if vals and sum(bool(re.search(r"\d{8,}", v)) for v in vals) >= 0.95 * len(vals):
+                requires = r"\d{8,}"
+            elif vals and sum(bool(re.search(r"\d", v)) for v in vals) >= 0.95 * len(vals):
+                requires = r"\d"
+            specs.append(AttributeSpec(name=name, description=(descriptions or {}).get((cat, name), ""),
+                                       examples=[v for v, _ in counts.most_common(4)], requires=requires,
+                                       max_length=min(80, max([40, *(len(v) + 10 for v in vals)]))))
+        schemas.upsert(CategorySchema(name=cat, attributes=specs, source="dataset"))
+    return schemas

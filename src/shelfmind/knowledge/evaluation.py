@@ -1,0 +1,155 @@
+"""Quality reports for the knowledge base.
+
+`evaluate_verifier`: the verifier against a small hand-labelled sample of assertions on the
+bundled grocery catalog (knowledge/data/verifier_sample.jsonl: intent, product, explanation, label
+good/bad and the labeller's reason): auto-approved share, precision of what is auto-approved,
+accuracy and Cohen's kappa of the verifier's good/bad call against the labels.
+
+`evaluate_retrieval`: recall / nDCG of a searcher over product text with and without the KB's
+addendum, on hand-made judgments (queries -> rules on product names written by a person, not by
+the KB), so the measurement is not circular.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from shelfmind.knowledge.grounding import ProductSource
+from shelfmind.knowledge.verifier import Verifier
+from shelfmind.schemas import AssertionStatus, Product
+from shelfmind.search.base import ProductSearcher
+
+
+def data_path(name: str) -> Path:
+    return Path(str(resources.files("shelfmind.knowledge") / "data" / name))
+
+
+def load_jsonl(path: Path | str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def cohen_kappa(a: Sequence[bool], b: Sequence[bool]) -> float:
+    n = len(a)
+    if n == 0:
+        return 0.0
+    po = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    pa, pb = sum(a) / n, sum(b) / n
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    return 1.0 if pe == 1 else (po - pe) / (1 - pe)
+
+
+class VerifierEval(BaseModel):
+    n: int
+    labelled_good: int
+    auto_approved_share: float
+    auto_approved_precision: float | None
+    rejected_share: float
+    rejected_precision: float | None  # share of rejected that humans labelled bad
+    needs_review_share: float
+    accuracy: float
+    kappa: float
+    judge: str
+    rows: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def evaluate_verifier(verifier: Verifier, products: ProductSource, sample: Sequence[dict[str, Any]],
+                      *, progress: Callable[[int], None] | None = None) -> VerifierEval:
+    found = products.get_many([r["product_id"] for r in sample])
+    rows, preds, labels = [], [], []
+    for i, r in enumerate(sample):
+        v = verifier.verify(found.get(r["product_id"]), r["intent"], r["explanation"], r.get("product_type", ""))
+        good = v.status == AssertionStatus.AUTO_APPROVED or (v.status == AssertionStatus.NEEDS_REVIEW and v.score >= 0.5)
+        preds.append(good)
+        labels.append(r["label"] == "good")
+        rows.append({"id": r.get("id"), "intent": r["intent"], "product_id": r["product_id"], "label": r["label"],
+                     "status": v.status.value, "score": v.score, "faithfulness": v.faithfulness,
+                     "plausibility": v.plausibility, "predicted": "good" if good else "bad", "reasons": v.reasons})
+        if progress:
+            progress(i + 1)
+    n = len(rows)
+
+    def share(status: AssertionStatus) -> list[dict[str, Any]]:
+        return [x for x in rows if x["status"] == status.value]
+
+    auto, rej, rev = share(AssertionStatus.AUTO_APPROVED), share(AssertionStatus.REJECTED), share(AssertionStatus.NEEDS_REVIEW)
+    return VerifierEval(
+        n=n, labelled_good=sum(labels),
+        auto_approved_share=round(len(auto) / n, 4) if n else 0.0,
+        auto_approved_precision=round(sum(x["label"] == "good" for x in auto) / len(auto), 4) if auto else None,
+        rejected_share=round(len(rej) / n, 4) if n else 0.0,
+        rejected_precision=round(sum(x["label"] == "bad" for x in rej) / len(rej), 4) if rej else None,
+        needs_review_share=round(len(rev) / n, 4) if n else 0.0,
+        accuracy=round(sum(p == g for p, g in zip(preds, labels, strict=True)) / n, 4) if n else 0.0,
+        kappa=round(cohen_kappa(preds, labels), 4),
+        judge=verifier.llm.model_id if verifier.llm is not None else "rules only",
+        rows=rows,
+    )
+
+
+# ---- retrieval effect ----------------------------------------------------------------------------
+
+
+class RetrievalEval(BaseModel):
+    queries: int
+    k: int
+    baseline: dict[str, float]
+    with_kb: dict[str, float]
+    per_query: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def judged_relevant(products: Sequence[Product], rule: dict[str, Any]) -> set[str]:
+    """Hand-written relevance rule: any `name` regex matches the product name, no `not` regex does."""
+    pats = [re.compile(p, re.I) for p in rule["name"]]
+    nots = [re.compile(p, re.I) for p in rule.get("not", [])]
+    return {p.id for p in products if any(r.search(p.name) for r in pats) and not any(r.search(p.name) for r in nots)}
+
+
+def _metrics(ranked: Sequence[str], relevant: set[str], k: int) -> tuple[float, float]:
+    top = list(ranked)[:k]
+    gains = [1.0 if pid in relevant else 0.0 for pid in top]
+    dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(k, len(relevant))))
+    return (sum(gains) / k), (dcg / ideal if ideal else 0.0)
+
+
+def evaluate_retrieval(
+    products: Sequence[Product],
+    make_searcher: Callable[[Sequence[Product]], ProductSearcher],
+    extra_text: dict[str, str],
+    judgments: Sequence[dict[str, Any]],
+    *,
+    k: int = 10,
+) -> RetrievalEval:
+    """Same searcher built twice: over product text, and over product text + KB addendum."""
+    plain = make_searcher(products)
+    enriched = make_searcher([
+        p.model_copy(update={"text": f"{p.text or p.name} {extra_text[p.id]}"}) if p.id in extra_text else p
+        for p in products
+    ])
+    per_query = []
+    sums = {"base_p": 0.0, "base_ndcg": 0.0, "kb_p": 0.0, "kb_ndcg": 0.0}
+    for j in judgments:
+        rel = judged_relevant(products, j)
+        bp, bn = _metrics([h.id for h in plain.search(j["query"], k=k)], rel, k)
+        kp, kn = _metrics([h.id for h in enriched.search(j["query"], k=k)], rel, k)
+        sums["base_p"] += bp
+        sums["base_ndcg"] += bn
+        sums["kb_p"] += kp
+        sums["kb_ndcg"] += kn
+        per_query.append({"query": j["query"], "relevant": len(rel), "base_p@k": round(bp, 3), "kb_p@k": round(kp, 3),
+                          "base_ndcg@k": round(bn, 3), "kb_ndcg@k": round(kn, 3)})
+    n = max(1, len(judgments))
+    return RetrievalEval(
+        queries=len(judgments), k=k,
+        baseline={f"p@{k}": round(sums["base_p"] / n, 4), f"ndcg@{k}": round(sums["base_ndcg"] / n, 4)},
+        with_kb={f"p@{k}": round(sums["kb_p"] / n, 4), f"ndcg@{k}": round(sums["kb_ndcg"] / n, 4)},
+        per_query=per_query,
+    )

@@ -1,0 +1,102 @@
+"""The verifier: rules plus an LLM judge score every assertion's faithfulness and plausibility.
+
+Rules (no model): the product must exist; dietary / nutrition claims in the explanation must not
+contradict the catalog facts (contradiction -> rejected) and should be supported by them
+(unsupported -> faithfulness capped); the proposed product type should match the product.
+The judge (optional) reads the catalog facts in a delimited data block and answers two yes/no
+questions; we read P(yes) from the log-probabilities (`llm.scoring.score_choices`), never free text.
+
+score = 0.5 * faithfulness + 0.5 * plausibility; >= auto_approve -> auto_approved,
+< reject -> rejected, otherwise needs_review (sent to the shared review queue by the builder).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shelfmind.knowledge.facts import ClaimVerdict, check_claims, product_facts, type_overlap
+from shelfmind.knowledge.models import Verdict
+from shelfmind.llm.base import LLM
+from shelfmind.llm.prompts import load_prompt
+from shelfmind.llm.scoring import score_choices
+from shelfmind.schemas import AssertionStatus, Product
+
+FAITHFUL_Q = (
+    "Question 1: Is the claim consistent with the product facts, with nothing in it that the facts "
+    "contradict? Answer yes or no."
+)
+PLAUSIBLE_Q = (
+    "Question 2: Would this product really be a sensible choice for this shopper need? Answer yes or no."
+)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    auto_approve: float = 0.75
+    reject: float = 0.3
+    unsupported_cap: float = 0.45  # faithfulness when a claim is absent from the facts
+    mismatch_factor: float = 0.6  # plausibility factor when the product type does not match the product
+
+
+class Verifier:
+    def __init__(self, llm: LLM | None = None, *, thresholds: Thresholds | None = None) -> None:
+        self.llm = llm
+        self.thresholds = thresholds or Thresholds()
+        self.prompt = load_prompt("kb_judge")
+
+    @property
+    def prompt_id(self) -> str:
+        return self.prompt.id
+
+    def rules(self, product: Product | None, need: str, claim: str, product_type: str = "") -> tuple[float, float, list[str]]:
+        """(faithfulness, plausibility factor, reasons) from the rules alone."""
+        if product is None:
+            return 0.0, 0.0, ["product does not exist in the catalog"]
+        reasons: list[str] = []
+        faith = 1.0
+        for check in check_claims(f"{product_type} {claim}", product):
+            if check.verdict == ClaimVerdict.CONTRADICTED:
+                faith = 0.0
+                reasons.append(f"claim {check.claim!r} contradicts the catalog facts")
+            elif check.verdict == ClaimVerdict.UNSUPPORTED:
+                faith = min(faith, self.thresholds.unsupported_cap)
+                reasons.append(f"claim {check.claim!r} is not in the catalog facts")
+        plaus = 1.0
+        if product_type and type_overlap(product_type, product) == 0.0:
+            plaus = self.thresholds.mismatch_factor
+            reasons.append(f"product does not look like a {product_type!r}")
+        return faith, plaus, reasons
+
+    def judge(self, product: Product, need: str, claim: str) -> tuple[float, float]:
+        """(P(faithful), P(plausible)) from the LLM judge, or neutral 0.5s without one."""
+        if self.llm is None:
+            return 0.5, 0.5
+        messages = self.prompt.render(facts=product_facts(product), need=need[:200], claim=claim[:300])
+        scores = score_choices(
+            self.llm, messages, [FAITHFUL_Q, PLAUSIBLE_Q], question="{choice}", task=self.prompt.task,
+            prompt_name=self.prompt.name, prompt_version=self.prompt.version,
+        )
+        return scores[FAITHFUL_Q], scores[PLAUSIBLE_Q]
+
+    def verify(self, product: Product | None, need: str, claim: str, product_type: str = "") -> Verdict:
+        faith_rule, plaus_factor, reasons = self.rules(product, need, claim, product_type)
+        if product is None or faith_rule == 0.0:
+            return Verdict(faithfulness=faith_rule, plausibility=0.0, score=0.0,
+                           status=AssertionStatus.REJECTED, reasons=reasons)
+        p_faith, p_plaus = self.judge(product, need, f"{product_type}: {claim}" if product_type else claim)
+        faith = min(faith_rule, p_faith)
+        plaus = p_plaus * plaus_factor
+        score = round(0.5 * faith + 0.5 * plaus, 4)
+        t = self.thresholds
+        if self.llm is None:  # rules alone can reject, never auto-approve
+            status = AssertionStatus.NEEDS_REVIEW
+        elif score >= t.auto_approve and faith_rule == 1.0:
+            status = AssertionStatus.AUTO_APPROVED
+        elif score < t.reject:
+            status = AssertionStatus.REJECTED
+        else:
+            status = AssertionStatus.NEEDS_REVIEW
+        if status != AssertionStatus.AUTO_APPROVED and not reasons:
+            reasons.append(f"judge: faithful {p_faith:.2f}, plausible {p_plaus:.2f}")
+        return Verdict(faithfulness=round(faith, 4), plausibility=round(plaus, 4), score=score,
+                       status=status, reasons=reasons)

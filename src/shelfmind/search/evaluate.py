@@ -1,0 +1,143 @@
+"""Search evaluation on relevance judgments: NDCG@10, recall@10/@100 of highly relevant products, MRR.
+
+Judgments: a CSV (optionally .gz) with a query column (query or search_term), a product id column
+(product_id, product_uid or id) and a graded relevance column. Gains for NDCG are `relevance - min`
+(for Home Depot's 1..3 scale an irrelevant product gains 0); "highly relevant" is relevance >=
+`threshold` (2.5 for Home Depot). Unjudged products count as not relevant.
+
+Arms are collected once per query (`collect_arms`), so fusion settings can be compared without
+re-running retrieval (`fuse_runs`).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import math
+import random
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+from tqdm import tqdm
+
+from shelfmind.errors import DataError
+from shelfmind.search.engine import EngineConfig
+from shelfmind.search.fusion import fuse
+
+_QUERY_COLS = ("query", "search_term", "q")
+_ID_COLS = ("product_id", "product_uid", "id", "pid")
+_REL_COLS = ("relevance", "grade", "label", "score")
+
+
+class Judgments(BaseModel):
+    qrels: dict[str, dict[str, float]]  # query -> product id -> relevance
+    min_relevance: float = 0.0
+
+    @property
+    def queries(self) -> list[str]:
+        return sorted(self.qrels)
+
+
+def load_judgments(path: Path | str) -> Judgments:
+    path = Path(path)
+    if not path.exists():
+        raise DataError("judgments file not found", file=str(path))
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8", errors="replace")))
+    cols = reader.fieldnames or []
+    qcol = next((c for c in _QUERY_COLS if c in cols), None)
+    icol = next((c for c in _ID_COLS if c in cols), None)
+    rcol = next((c for c in _REL_COLS if c in cols), None)
+    if not (qcol and icol and rcol):
+        raise DataError(f"need query, product id and relevance columns, found {cols}", file=str(path), row=1)
+    qrels: dict[str, dict[str, float]] = {}
+    lo = math.inf
+    for n, row in enumerate(reader, start=2):
+        try:
+            rel = float(row[rcol])
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"relevance {row.get(rcol)!r} is not a number", file=str(path), row=n,
+                            field=rcol) from exc
+        q = " ".join((row[qcol] or "").split())
+        if q:
+            qrels.setdefault(q, {})[str(row[icol]).strip()] = rel
+            lo = min(lo, rel)
+    return Judgments(qrels=qrels, min_relevance=0.0 if lo is math.inf else lo)
+
+
+def split_queries(queries: Sequence[str]) -> tuple[list[str], list[str]]:
+    """A fixed split by hash: (tune half, report half)."""
+    tune: list[str] = []
+    test: list[str] = []
+    for q in queries:
+        (tune if hashlib.sha1(q.encode()).digest()[0] % 2 == 0 else test).append(q)
+    return tune, test
+
+
+def sample_queries(queries: Sequence[str], n: int, seed: int = 13) -> list[str]:
+    return sorted(random.Random(seed).sample(sorted(queries), min(n, len(queries))))
+
+
+class Metrics(BaseModel):
+    ndcg10: float
+    recall10: float
+    recall100: float
+    mrr: float
+    queries: int
+
+
+def evaluate(runs: Mapping[str, Sequence[str]], judgments: Judgments, queries: Sequence[str],
+             threshold: float = 2.5) -> Metrics:
+    """Mean metrics over `queries` (recall and MRR over queries that have a highly relevant product)."""
+    ndcgs, r10, r100, rr = [], [], [], []
+    for q in queries:
+        rels = judgments.qrels.get(q, {})
+        ranked = list(runs.get(q, []))
+        gains = {pid: max(0.0, r - judgments.min_relevance) for pid, r in rels.items()}
+        dcg = sum(gains.get(pid, 0.0) / math.log2(i + 2) for i, pid in enumerate(ranked[:10]))
+        ideal = sorted(gains.values(), reverse=True)[:10]
+        idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+        ndcgs.append(dcg / idcg if idcg > 0 else 0.0)
+        high = {pid for pid, r in rels.items() if r >= threshold}
+        if not high:
+            continue
+        r10.append(len(high & set(ranked[:10])) / len(high))
+        r100.append(len(high & set(ranked[:100])) / len(high))
+        first = next((i for i, pid in enumerate(ranked[:100]) if pid in high), None)
+        rr.append(0.0 if first is None else 1.0 / (first + 1))
+    mean = lambda xs: float(np.mean(xs)) if xs else 0.0  # noqa: E731
+    return Metrics(ndcg10=mean(ndcgs), recall10=mean(r10), recall100=mean(r100), mrr=mean(rr),
+                   queries=len(queries))
+
+
+ArmRuns = dict[str, dict[str, list[tuple[str, float]]]]  # query -> arm -> ranked (id, score)
+
+
+def collect_arms(queries: Sequence[str], arms: Mapping[str, Callable[[str], list[tuple[str, float]]]],
+                 *, progress: bool = True) -> ArmRuns:
+    out: ArmRuns = {}
+    for q in tqdm(queries, desc="retrieving", unit=" queries", disable=not progress, leave=False):
+        out[q] = {name: fn(q) for name, fn in arms.items()}
+    return out
+
+
+def fuse_runs(arm_runs: ArmRuns, config: EngineConfig, arms: Sequence[str] | None = None,
+              depth: int | None = None) -> dict[str, list[str]]:
+    """Fused rankings from pre-collected arms, as the engine would fuse them."""
+    depth = depth or config.depth
+    out: dict[str, list[str]] = {}
+    for q, by_arm in arm_runs.items():
+        chosen = {a: r[:depth] for a, r in by_arm.items() if arms is None or a in arms}
+        floors = {a: config.vector_floor for a in chosen if a.endswith("vector")}
+        weights = {a: config.weights.get(a.split("/")[-1], 1.0) for a in chosen}
+        ranked = fuse(chosen, config.fusion, weights, rrf_k=config.rrf_k, floors=floors)
+        out[q] = [pid for pid, _ in ranked[:100]]
+    return out
+
+
+def single_arm(arm_runs: ArmRuns, arm: str) -> dict[str, list[str]]:
+    return {q: [pid for pid, _ in by_arm.get(arm, [])[:100]] for q, by_arm in arm_runs.items()}

@@ -1,0 +1,1 @@
+"""HTTP routes: the shop (read-only), shopper profiles, and the review console API."""

@@ -1,0 +1,111 @@
+"""Reads the shopper directory (`runtime.users`) into API models.
+
+The directory is duck-typed so the service does not depend on the personas store class: it needs a
+way to list users, read one profile, add a statement and delete one. The method names tried below
+cover the personas module's store and the test double.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from shelfmind.errors import NotFound
+from shelfmind.service.models import StatementOut, UserOut, UserSummary
+
+
+def _method(obj: Any, *names: str) -> Any:
+    for name in names:
+        fn = getattr(obj, name, None)
+        if callable(fn):
+            return fn
+    raise NotImplementedError(f"the user directory has none of {', '.join(names)}")
+
+
+def _get(obj: Any, *names: str, default: Any = None) -> Any:
+    for name in names:
+        if isinstance(obj, Mapping) and name in obj:
+            return obj[name]
+        if not isinstance(obj, Mapping) and hasattr(obj, name):
+            return getattr(obj, name)
+    return default
+
+
+def _personas(raw: Any) -> dict[str, float]:
+    if not raw:
+        return {}
+    if isinstance(raw, Mapping):
+        return {str(k): float(v) for k, v in raw.items()}
+    out: dict[str, float] = {}
+    for item in raw:
+        if isinstance(item, tuple | list) and len(item) == 2:
+            out[str(item[0])] = float(item[1])
+        else:
+            name = _get(item, "name", "persona", "label")
+            if name is not None:
+                out[str(name)] = float(_get(item, "weight", "score", default=1.0))
+    return out
+
+
+def _strings(raw: Any) -> list[str]:
+    if not raw:
+        return []
+    if isinstance(raw, str):
+        return [raw]
+    if isinstance(raw, Mapping):
+        return [f"{k}: {v}" for k, v in raw.items()]
+    return [str(_get(x, "label", "text", "name", default=x)) for x in raw]
+
+
+def statement_out(raw: Any) -> StatementOut:
+    return StatementOut(
+        id=str(_get(raw, "id", "statement_id")),
+        text=str(_get(raw, "text", "statement", default="")),
+        constraints=_strings(_get(raw, "constraints", "hard_constraints")),
+        preferences=_strings(_get(raw, "preferences", "soft_preferences")),
+    )
+
+
+def user_out(raw: Any) -> UserOut:
+    uid = str(_get(raw, "id", "user_id"))
+    return UserOut(
+        id=uid,
+        name=str(_get(raw, "name", "display_name", default=uid) or uid),
+        description=str(_get(raw, "description", "bio", default="") or ""),
+        personas=_personas(_get(raw, "personas", "persona_weights")),
+        statements=[statement_out(s) for s in _get(raw, "statements", default=[]) or []],
+    )
+
+
+class UserDirectory:
+    def __init__(self, users: Any) -> None:
+        self.users = users
+
+    def list(self) -> list[UserSummary]:
+        raw = _method(self.users, "list_users", "demo_users", "list")()
+        return [UserSummary(**user_out(u).model_dump(exclude={"statements"})) for u in raw]
+
+    def get(self, user_id: str) -> UserOut:
+        try:
+            raw = _method(self.users, "get_profile", "profile", "get")(user_id)
+        except KeyError as exc:
+            raise NotFound(f"no user {user_id!r}") from exc
+        if raw is None:
+            raise NotFound(f"no user {user_id!r}")
+        return user_out(raw)
+
+    def add_statement(self, user_id: str, text: str) -> UserOut:
+        self.get(user_id)
+        _method(self.users, "add_statement")(user_id, text)
+        return self.get(user_id)
+
+    def delete_statement(self, user_id: str, statement_id: str) -> UserOut:
+        profile = self.get(user_id)
+        if statement_id not in {s.id for s in profile.statements}:
+            raise NotFound(f"user {user_id!r} has no statement {statement_id!r}")
+        fn = _method(self.users, "delete_statement", "remove_statement")
+        try:
+            fn(user_id, statement_id)
+        except TypeError:  # stores keyed by integer ids
+            fn(user_id, int(statement_id))
+        return self.get(user_id)
