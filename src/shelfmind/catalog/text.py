@@ -34,6 +34,8 @@ MAX_LITERAL = 24  # fixed characters per segment, plus MAX_LITERAL_PER_COLUMN pe
 MAX_LITERAL_PER_COLUMN = 20  # labels and units, not copied content
 MAX_SEGMENTS = 14
 MAX_COLUMNS_PER_SEGMENT = 2  # a segment drops out when any of its columns is empty
+PROMPT_SAMPLES = 3  # sample rows the LLM sees (short prompt: CPU prompt processing is the cost)
+VALIDATION_SAMPLES = 8  # sample rows the template must render
 
 
 class TemplateOut(BaseModel):
@@ -139,6 +141,23 @@ def validate_segments(segments: Sequence[str], columns: Iterable[str], samples: 
     return None
 
 
+def repair_segments(segments: Sequence[str]) -> list[str]:
+    """Split a segment that lists too many columns ("Nutrition: {fat} g fat, {sugar} g sugar, ...")
+    at its commas or semicolons, so each piece drops out on its own when its column is empty.
+    Deterministic; anything it cannot fix is left for validation to reject."""
+    out: list[str] = []
+    for seg in segments:
+        if len(PLACEHOLDER.findall(seg)) <= MAX_COLUMNS_PER_SEGMENT:
+            out.append(seg)
+            continue
+        pieces = [p.strip() for p in re.split(r"[,;]", seg) if p.strip()]
+        if all(len(PLACEHOLDER.findall(p)) <= MAX_COLUMNS_PER_SEGMENT for p in pieces):
+            out.extend(p for p in pieces if PLACEHOLDER.search(p))
+        else:
+            out.append(seg)
+    return out[:MAX_SEGMENTS]
+
+
 def default_segments(schema: CatalogSchema) -> list[str]:
     segs = ["{name}"]
     for f in schema.fields:
@@ -183,9 +202,9 @@ class TemplateBuilder:
                     self.llm, prompt, TemplateOut,
                     max_tokens=400,
                     columns=_describe_columns(schema),
-                    rows=_sample_rows(samples),
+                    rows=_sample_rows(samples[:PROMPT_SAMPLES]),
                 )
-                segments = [s.strip() for s in result.value.segments if s.strip()]
+                segments = repair_segments([s.strip() for s in result.value.segments if s.strip()])
                 reason = validate_segments(segments, columns, samples)
                 if reason is None:
                     tpl = TextTemplate(segments=segments, source="llm", model=result.trace.model,
@@ -216,7 +235,7 @@ def _describe_columns(schema: CatalogSchema) -> str:
     return "\n".join(lines)
 
 
-def _sample_rows(samples: Sequence[Product], max_chars: int = 300) -> str:
+def _sample_rows(samples: Sequence[Product], max_chars: int = 160) -> str:
     out = []
     for p in samples:
         row = {k: (v[:max_chars] if isinstance(v, str) else v) for k, v in row_values(p).items() if v is not None}
@@ -224,6 +243,6 @@ def _sample_rows(samples: Sequence[Product], max_chars: int = 300) -> str:
     return "\n".join(out)
 
 
-def pick_samples(products: Sequence[Product], n: int = 4) -> list[Product]:
+def pick_samples(products: Sequence[Product], n: int = VALIDATION_SAMPLES) -> list[Product]:
     """The n products with the most filled fields (a deterministic, informative sample)."""
     return sorted(products, key=lambda p: (-len([v for v in p.fields.values() if v not in (None, "")]), p.id))[:n]

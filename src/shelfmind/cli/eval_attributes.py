@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -24,7 +25,7 @@ from shelfmind.cli.main import get_runtime
               help="attribute_descriptions.csv (default: found next to the input).")
 @click.option("--attributes", type=click.Choice(["core", "all"]), default="core", show_default=True,
               help="core = the paper's 24 attributes; all = every annotated attribute.")
-@click.option("--few-shot", type=int, default=3, show_default=True)
+@click.option("--few-shot", type=int, default=2, show_default=True)
 @click.option("--no-descriptions", is_flag=True)
 @click.option("--no-normalize", is_flag=True)
 @click.option("--no-grounding", is_flag=True, help="Accept ungrounded values (ablation).")
@@ -60,7 +61,7 @@ def eval_attributes(input_path: str, sample: int, limit: int | None, seed: int, 
     results = []
     kept: list[ProductResult] = []
     for name, config in variants:
-        with tqdm(total=len(dev), desc=name, unit="offer", file=click.get_text_stream("stderr")) as bar:
+        with tqdm(total=len(dev), desc=name, unit="offer", file=sys.stderr) as bar:
             results.append(run_variant(name, llm, config, pool, dev, descriptions_path=desc, progress=bar.update,
                                        keep=kept if name == variants[-1][0] else None))
     report = EvalReport(input=str(path), model=llm.model_id, prompt=load_prompt("enrich_extract").id, offers=len(dev),

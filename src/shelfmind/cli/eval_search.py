@@ -8,11 +8,16 @@ from pathlib import Path
 import click
 
 from shelfmind.cli.main import get_runtime
+from shelfmind.errors import UserError
 
 
 @click.command("search")
-@click.option("--judgments", required=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--judgments", type=click.Path(exists=True, dir_okay=False),
               help="CSV(.gz) with query/search_term, product id and relevance columns.")
+@click.option("--qu", "qu_n", type=int, default=0,
+              help="Instead: fast-path vs LLM query-understanding agreement on N generated grocery queries.")
+@click.option("--qu-file", type=click.Path(exists=True, dir_okay=False),
+              help="Queries (one per line) for the --qu agreement instead of generated ones.")
 @click.option("--threshold", default=2.5, show_default=True, help="Relevance counted as highly relevant.")
 @click.option("--llm-sample", default=200, show_default=True,
               help="Queries (seeded random, from the report half) for the LLM rows; 0 skips them.")
@@ -22,7 +27,7 @@ from shelfmind.cli.main import get_runtime
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Where the table (JSON) and plot (PNG) go (default: $SHELFMIND_HOME/reports).")
 @click.option("--json", "as_json", is_flag=True)
-def eval_search(judgments: str, threshold: float, llm_sample: int, seed: int, no_tune: bool, limit: int | None,
+def eval_search(judgments: str | None, qu_n: int, qu_file: str | None, threshold: float, llm_sample: int, seed: int, no_tune: bool, limit: int | None,
                 out_dir: str | None, as_json: bool) -> None:
     """BM25, vectors, naive RRF, the hybrid default, + query understanding and + expansion."""
     from shelfmind.search.engine import EngineConfig, HybridSearcher
@@ -43,6 +48,11 @@ def eval_search(judgments: str, threshold: float, llm_sample: int, seed: int, no
 
     rt = get_runtime()
     index = open_index(rt)
+    if qu_n or qu_file:
+        _qu_agreement(rt, index, qu_n, qu_file, out_dir, as_json)
+        return
+    if not judgments:
+        raise UserError("give --judgments FILE (or --qu N)")
     judged = load_judgments(judgments)
     queries = judged.queries[:limit] if limit else judged.queries
     tune_q, report_q = split_queries(queries)
@@ -92,3 +102,32 @@ def eval_search(judgments: str, threshold: float, llm_sample: int, seed: int, no
     for note in report.notes:
         click.echo(f"note: {note}")
     click.echo(f"plot: {png}")
+
+
+def _qu_agreement(rt, index, n: int, path: str | None, out_dir: str | None, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    from shelfmind.search.factory import parse_cache_path
+    from shelfmind.search.qu_eval import agreement, grocery_queries
+    from shelfmind.search.understand import QueryUnderstander
+
+    if path:
+        queries = [q.strip() for q in Path(path).read_text(encoding="utf-8").splitlines() if q.strip()]
+        queries = queries[:n] if n else queries
+    else:
+        queries = grocery_queries(n)
+    llm = QueryUnderstander(index.manifest, rt.llm, cache_path=parse_cache_path(rt), use_llm_on_miss=True)
+    fast = QueryUnderstander(index.manifest, None, use_llm_on_miss=False)
+    report = agreement(queries, llm, fast)
+    out = Path(out_dir) if out_dir else rt.paths.reports_dir
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "search_qu_agreement.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    if as_json:
+        click.echo(report.model_dump_json())
+        return
+    click.echo(f"{report.queries} queries; fast path vs LLM parses: head exact {report.head_exact:.2f}, "
+               f"head F1 {report.head_f1:.2f}, filter sets exact {report.filters_exact:.2f}, "
+               f"filter precision {report.filter_precision:.2f}, recall {report.filter_recall:.2f}")
+    click.echo(f"fast path latency p50 {report.fast_p50_ms:.3f} ms, p95 {report.fast_p95_ms:.3f} ms; "
+               f"LLM mean {report.llm_mean_s:.2f} s/query (cached calls count as ~0)")
+    for r in report.rows:
+        if r.llm_filters != r.fast_filters or r.llm_head.lower() != r.fast_head.lower():
+            click.echo(f"  {r.query!r}: llm={r.llm_head!r} {r.llm_filters} | fast={r.fast_head!r} {r.fast_filters}")

@@ -102,6 +102,24 @@ def stats(as_json: bool) -> None:
     click.echo(f"cache: {cache['entries']} entries, {cache['hits']} hits, {cache['near_duplicate_hits']} near-duplicate hits")
 
 
+@llm.command("failures")
+@click.option("--task", default=None, help="Only this task.")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def failures(task: str | None, limit: int, as_json: bool) -> None:
+    """Items that batch jobs recorded as failed (invalid answer after the re-ask, or provider error)."""
+    from shelfmind.llm.accounting import Ledger
+
+    rows = Ledger(get_runtime().paths.llm_db).failures(task, limit=limit)
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for r in rows:
+        click.echo(f"{r['at']} {r['task']} {r['prompt']} item={r['item_id']} {r['kind']}: {r['error'][:160]}")
+    if not rows:
+        click.echo("no recorded failures")
+
+
 @llm.command("models")
 @click.option("--json", "as_json", is_flag=True)
 def models(as_json: bool) -> None:

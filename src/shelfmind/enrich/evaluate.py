@@ -19,7 +19,14 @@ from pydantic import BaseModel, Field
 from shelfmind.enrich.demos import DemoPool
 from shelfmind.enrich.extract import ExtractConfig, Extractor, ProductResult
 from shelfmind.enrich.metrics import Scores, score
-from shelfmind.enrich.wdc import Offer, build_schemas, demos_from_offers, read_descriptions, read_offers, split
+from shelfmind.enrich.wdc import (
+    Offer,
+    build_schemas,
+    demos_from_offers,
+    read_descriptions,
+    read_offers,
+    split,
+)
 from shelfmind.llm.base import LLM
 
 # name -> config: each row adds one technique to the previous one
@@ -28,14 +35,12 @@ ABLATION: list[tuple[str, ExtractConfig]] = [
                                 skip_impossible=False)),
     ("+schema descriptions", ExtractConfig(descriptions=True, few_shot=0, normalize=False, grounding_filter=False,
                                            skip_impossible=False)),
-    ("+few-shot retrieval", ExtractConfig(descriptions=True, few_shot=3, normalize=False, grounding_filter=False,
+    ("+few-shot retrieval", ExtractConfig(descriptions=True, few_shot=2, normalize=False, grounding_filter=False,
                                           skip_impossible=False)),
-    ("+normalisation", ExtractConfig(descriptions=True, few_shot=3, normalize=True, grounding_filter=False,
+    ("+normalisation", ExtractConfig(descriptions=True, few_shot=2, normalize=True, grounding_filter=False,
                                      skip_impossible=False)),
-    ("+grounding filter", ExtractConfig(descriptions=True, few_shot=3, normalize=True, grounding_filter=True,
+    ("+grounding filter", ExtractConfig(descriptions=True, few_shot=2, normalize=True, grounding_filter=True,
                                         skip_impossible=False)),
-    ("+skip impossible attrs", ExtractConfig(descriptions=True, few_shot=3, normalize=True, grounding_filter=True,
-                                             skip_impossible=True)),
 ]
 
 
@@ -78,7 +83,10 @@ def load_split(path: Path | str, *, sample: int | None, seed: int, attributes: s
                 if o.id not in dev_ids and o.cluster_id not in dev_clusters]
     else:
         pool, dev = split(offers, sample or max(1, len(offers) // 5), seed=seed)
-    return pool, dev[:limit] if limit else dev
+    dev = dev[:limit] if limit else dev
+    # grouped by category: the prompt prefix (instructions + attribute list) stays identical between
+    # neighbours, so llama.cpp reuses its KV cache
+    return pool, sorted(dev, key=lambda o: o.category)
 
 
 def run_variant(name: str, llm: LLM, config: ExtractConfig, pool: Sequence[Offer], dev: Sequence[Offer], *,

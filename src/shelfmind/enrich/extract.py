@@ -44,6 +44,7 @@ class ExtractConfig(BaseModel):
     review_threshold: float = 0.55  # below this confidence a value needs review
     text_budget: int = 1200  # characters of description kept (smart truncation)
     tokens_per_attribute: int = 20
+    demo_budget: int = 240  # characters of each demonstration's description
 
 
 class AttrValue(BaseModel):
@@ -88,15 +89,14 @@ class _Answer(BaseModel):
 
 
 def _field(spec: AttributeSpec) -> tuple[Any, Any]:
-    alias = {"default": None, "alias": spec.name}
     if spec.type == AttrType.BOOL:
-        return bool | None, Field(**alias)
+        return bool | None, Field(None, alias=spec.name)
     if spec.type == AttrType.ENUM and spec.values:
-        return Literal[tuple(spec.values)] | None, Field(**alias)  # type: ignore[valid-type]
+        return Literal[tuple(spec.values)] | None, Field(None, alias=spec.name)  # type: ignore[valid-type]
     if spec.type == AttrType.LIST:
         item: Any = Literal[tuple(spec.values)] if spec.values else str  # type: ignore[valid-type]
-        return list[item] | None, Field(max_length=spec.max_items, **alias)
-    return str | None, Field(max_length=spec.max_length + 40, **alias)
+        return list[item] | None, Field(None, alias=spec.name, max_length=spec.max_items)
+    return str | None, Field(None, alias=spec.name, max_length=spec.max_length + 40)
 
 
 @lru_cache(maxsize=256)
@@ -104,7 +104,7 @@ def _answer_model(schema_json: str, names: tuple[str, ...]) -> type[BaseModel]:
     """A pydantic model for the answer (attribute names are arbitrary strings: used as aliases)."""
     cat = CategorySchema.model_validate_json(schema_json)
     fields = {f"a{i}": _field(spec) for i, name in enumerate(names) if (spec := cat.get(name)) is not None}
-    model: type[BaseModel] = create_model("AttributeAnswer", __base__=_Answer, **fields)
+    model: type[BaseModel] = create_model("AttributeAnswer", __base__=_Answer, **fields)  # type: ignore[call-overload]
     return model
 
 
@@ -167,8 +167,8 @@ class Extractor:
         parts = []
         for i, d in enumerate(demos, 1):
             answer = {s.name: d.values.get(s.name) for s in specs}
-            demo_text = prepare(d.text.split("\n", 1)[0], d.text.split("\n", 1)[1] if "\n" in d.text else "",
-                                budget=400).text
+            title, _, desc = d.text.partition("\n")
+            demo_text = prepare(title, desc, budget=self.config.demo_budget).text
             parts.append(f"Example {i}:\n<<<PRODUCT\n{_data(demo_text)}\nPRODUCT>>>\n"
                          f"Answer: {json.dumps(answer, ensure_ascii=False)}\n")
         return "\n".join(parts)
@@ -197,7 +197,7 @@ class Extractor:
         if not specs or not prep.text:
             result.values = {s.name: self._absent(s.name) for s in cat.attributes}
             return result
-        variables = {
+        variables: dict[str, Any] = {
             "category": cat.name,
             "attributes": self.attributes_block(specs),
             "examples": self.examples_block(cat.name, prep.text, specs, product_id),
@@ -217,22 +217,26 @@ class Extractor:
             result.inputs_hash = inputs_hash(variables)
             return result
         raw = answer.value.model_dump(by_alias=True)
-        conf = value_confidences(answer.logprobs, names)
+        conf: dict[str, float | None] = dict(value_confidences(answer.logprobs, names)) if answer.logprobs \
+            else dict.fromkeys(names)
         result.model, result.inputs_hash, result.cached = answer.trace.model, answer.trace.inputs_hash, answer.trace.cached
         values = {s.name: self._absent(s.name) for s in cat.attributes}
         for s in specs:
-            values[s.name] = self.check(s, raw.get(s.name), prep.text, conf.get(s.name, 0.5), result.flags)
+            values[s.name] = self.check(s, raw.get(s.name), prep.text, conf.get(s.name), result.flags)
         result.values = values
         return result
 
-    def check(self, spec: AttributeSpec, raw: Any, text: str, confidence: float,
+    def check(self, spec: AttributeSpec, raw: Any, text: str, confidence: float | None,
               flags: list[InputFlag]) -> AttrValue:
-        """Normalise, ground and score one value, and decide whether it needs review."""
+        """Normalise, ground and score one value, and decide whether it needs review. Without token
+        log-probabilities (providers that give none) the grounding strength is the confidence."""
         if self.config.normalize:
             value = normalize(spec, raw, text)
         else:
             value = None if is_null(raw) else (clean_text(raw) if isinstance(raw, str) else raw)
         grounding = ground(spec, value, text)
+        if confidence is None:
+            confidence = 0.9 * grounding.score if grounding.status.ok else 0.0
         out = AttrValue(name=spec.name, value=value, raw=raw, confidence=round(confidence, 4), grounding=grounding)
         bad_input = [f.value for f in flags if f in REVIEW_FLAGS]
         if value is None:

@@ -67,9 +67,14 @@ def _ground_text(spec: AttributeSpec, value: str, text: str, threshold: float) -
             return Grounding(status=GroundStatus.FUZZY, evidence=_snippet(text, al.dest_start, al.dest_end),
                              score=al.score / 100)
     if spec.inference == InferenceRule.CUE_WORDS:
+        syn = {k.lower(): v.lower() for k, v in spec.synonyms.items()}
+        v_low = value.lower()
         for cue in spec.cues:
-            hit = _find(cue, text)
-            if hit and (cue.lower() in value.lower() or value.lower() in cue.lower() or spec.type != AttrType.STRING):
+            c_low = cue.lower()
+            related = c_low in v_low or v_low in c_low or syn.get(c_low) == v_low or \
+                any(k.startswith(c_low) and t == v_low for k, t in syn.items())
+            hit = _find(cue, text) if related else None
+            if hit:
                 return Grounding(status=GroundStatus.INFERRED, evidence=_snippet(text, *hit), score=0.8)
     return Grounding(status=GroundStatus.UNGROUNDED)
 

@@ -35,7 +35,10 @@ _INJECTION = re.compile(
     re.I | re.M,
 )
 _ENGLISH = frozenset(
-    "the and with for of in to a is on this from by are it your or as be can made use not all you that".split()
+    ["the", "and", "with", "for", "of", "in", "to", "a", "is", "on", "this", "from", "by", "are", "it", "your", "or", "as", "be", "can", "made", "use", "not", "all", "you", "that"]
+)
+_FOREIGN = frozenset(
+    ["le", "la", "les", "des", "du", "et", "est", "une", "pour", "avec", "sur", "dans", "der", "die", "das", "und", "ist", "mit", "für", "ein", "eine", "nicht", "el", "los", "las", "del", "con", "por", "para", "una", "il", "che", "di", "della", "het", "een", "van", "voor", "niet", "och", "att", "är"]
 )
 
 
@@ -55,13 +58,17 @@ def strip_html(text: str) -> tuple[str, bool]:
 
 
 def looks_english(text: str) -> bool:
+    """Heuristic: mostly ASCII letters and not dominated by common French/German/Spanish/... words."""
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 20:
         return True  # too short to tell
     ascii_share = sum(c.isascii() for c in letters) / len(letters)
-    words = re.findall(r"[a-z]+", text.lower())
-    common = sum(w in _ENGLISH for w in words) / max(1, len(words))
-    return ascii_share > 0.9 and (common > 0.04 or len(words) < 12)
+    if ascii_share < 0.85:
+        return False
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    english = sum(w in _ENGLISH for w in words)
+    foreign = sum(w in _FOREIGN for w in words)
+    return not (foreign >= 3 and foreign > 2 * english)
 
 
 def has_injection(text: str) -> bool:

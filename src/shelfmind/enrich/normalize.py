@@ -48,7 +48,7 @@ def clean_text(value: Any) -> str | None:
     if is_null(value):
         return None
     text = re.sub(r"\s+", " ", str(value)).strip().strip("\"'").strip()
-    text = text.rstrip(",;:").strip()
+    text = text.rstrip(",;:.").strip()
     return text or None
 
 
@@ -67,15 +67,19 @@ def snap_to_span(value: str, text: str, *, threshold: float = 90.0) -> str | Non
     if not value or not text:
         return None
     low = text.lower()
+    m = re.search(r"(?<![A-Za-z0-9])" + re.escape(value.lower()) + r"(?![A-Za-z0-9])", low)
+    if m:
+        return text[m.start() : m.end()]
     i = low.find(value.lower())
     if i >= 0:
-        return text[i : i + len(value)]
-    if len(value) < 4:
+        start, end = i, i + len(value)
+    elif len(value) < 4:
         return None
-    al = fuzz.partial_ratio_alignment(value.lower(), low, score_cutoff=threshold)
-    if al is None:
-        return None
-    start, end = al.dest_start, al.dest_end
+    else:
+        al = fuzz.partial_ratio_alignment(value.lower(), low, score_cutoff=threshold)
+        if al is None:
+            return None
+        start, end = al.dest_start, al.dest_end
     # widen to word boundaries so a span never cuts a word
     while start > 0 and text[start - 1].isalnum():
         start -= 1

@@ -87,12 +87,13 @@ def split(offers: Sequence[Offer], n_dev: int, *, seed: int = 0) -> tuple[list[O
 
 
 def demos_from_offers(offers: Sequence[Offer]) -> list[Demo]:
-    """One demonstration per offer; the shortest gold value that is a span of the text is the label."""
+    """One demonstration per offer; the label is the shortest gold value that is a span of the text."""
     out = []
     for o in offers:
         values: dict[str, Any] = {}
         for a, vals in o.gold.items():
-            spans = [v for v in vals if v.lower() in o.text.lower()] or vals
+            # only values that are spans of the text: a demo must never teach writing what is not there
+            spans = [v for v in vals if v and v in o.text]
             values[a] = min(spans, key=len) if spans else None
         out.append(Demo(id=o.id, category=o.category, text=o.text, values=values))
     return out
@@ -108,8 +109,11 @@ def read_descriptions(path: Path | str) -> dict[tuple[str, str], str]:
         for row in csv.DictReader(fh, delimiter=";"):
             desc = (row.get("Human_Description") or "").strip()
             desc = re.split(r"(?<=\.)\s", desc, maxsplit=1)[0]
-            desc = re.sub(r"^The '[^']+' attribute (refers to|describes|specifies|indicates)\s*", "", desc)
-            out[(row.get("Category", ""), row.get("Attribute", ""))] = desc[:160]
+            desc = re.sub(r"^The '[^']+' attribute\s+(?:\w+\s+){0,2}?(?:refers to|describes|specifies|indicates|"
+                          r"determines|stands for|can be seen as|is)\s+", "", desc)
+            if len(desc) > 90:
+                desc = desc[:90].rsplit(" ", 1)[0] + "…"
+            out[(row.get("Category", ""), row.get("Attribute", ""))] = desc
     return out
 
 

@@ -4,24 +4,39 @@ besides the cross-module types in `shelfmind.schemas`."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from shelfmind.schemas import AssertionStatus, PresentationKind, Provenance
 
 # ---- LLM outputs ---------------------------------------------------------------------------------
+# Lengths are enforced by truncation, not by JSON-schema maxLength: long strings are cut instead of
+# failing validation (a re-ask costs a whole generation on a small CPU model), and the grammar the
+# local runtime compiles from the schema stays small.
+
+
+def _cut(n: int) -> BeforeValidator:
+    def cut(v: Any) -> Any:
+        return " ".join(v.split())[:n] if isinstance(v, str) else v
+
+    return BeforeValidator(cut)
+
+
+Short = Annotated[str, _cut(48)]
+Query = Annotated[str, _cut(60)]
+Sentence = Annotated[str, _cut(140)]
 
 
 class ProposedProduct(BaseModel):
-    product_type: str = Field(max_length=48, description="a kind of grocery product, 1-4 words")
-    search_query: str = Field(max_length=60, description="words to find it in a grocery catalog")
-    reason: str = Field(max_length=140, description="one short sentence: why it helps")
+    product_type: Short
+    reason: Sentence
+    search_query: Query = ""  # optional: the product type is searched too
 
 
 class ProposedTheme(BaseModel):
-    name: str = Field(max_length=48)
-    items: list[ProposedProduct] = Field(min_length=1, max_length=3)
+    name: Short
+    items: list[ProposedProduct] = Field(min_length=1, max_length=2)
 
 
 class IntentPlan(BaseModel):
@@ -34,29 +49,29 @@ class IntentPlan(BaseModel):
 class RelationPlan(BaseModel):
     """kb_relations: related product kinds for one product."""
 
-    complements: list[ProposedProduct] = Field(default_factory=list, max_length=3)
+    complements: list[ProposedProduct] = Field(default_factory=list, max_length=2)
     substitutes: list[ProposedProduct] = Field(default_factory=list, max_length=2)
     pairings: list[ProposedProduct] = Field(default_factory=list, max_length=2)
 
 
 class SuggestedIntents(BaseModel):
-    intents: list[str] = Field(min_length=1, max_length=8)
+    intents: list[Short] = Field(min_length=1, max_length=8)
 
 
 class RecipeIngredientOut(BaseModel):
-    name: str = Field(max_length=40, description="the ingredient, as sold in a grocery store")
-    quantity: str = Field(max_length=24)
+    name: Annotated[str, _cut(40)]
+    quantity: Annotated[str, _cut(24)]
 
 
 class RecipeOut(BaseModel):
-    title: str = Field(max_length=70)
+    title: Annotated[str, _cut(70)]
     servings: int = Field(ge=1, le=12)
     ingredients: list[RecipeIngredientOut] = Field(min_length=2, max_length=12)
-    steps: list[str] = Field(min_length=1, max_length=7)
+    steps: list[Annotated[str, _cut(160)]] = Field(min_length=1, max_length=7)
 
 
 class ExplanationOut(BaseModel):
-    explanation: str = Field(max_length=200)
+    explanation: Annotated[str, _cut(200)]
 
 
 # ---- stored records ------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ class IntentPipeline:
         self.prompt = load_prompt("kb_intent_plan")
 
     def plan(self, intent: str) -> Structured[IntentPlan]:
-        return complete(self.llm, self.prompt, IntentPlan, intent=intent[:200], max_tokens=700)
+        return complete(self.llm, self.prompt, IntentPlan, intent=intent[:200], max_tokens=360)
 
     def run(self, intent: str) -> IntentResult:
         out = self.plan(intent)

@@ -32,7 +32,7 @@ class RelationMiner:
         self.prompt = load_prompt("kb_relations")
 
     def mine(self, product: Product) -> list[Relation]:
-        out = complete(self.llm, self.prompt, RelationPlan, facts=product_facts(product), max_tokens=450)
+        out = complete(self.llm, self.prompt, RelationPlan, facts=product_facts(product), max_tokens=300)
         prov = provenance(out)
         plan = out.value
         groups: list[tuple[RelationKind, list[ProposedProduct]]] = [

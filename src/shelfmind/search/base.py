@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
@@ -45,9 +45,12 @@ class SearchHit(BaseModel):
 class SearchIndex(Protocol):
     """An index over products: BM25 over text, vectors, structured filters, hybrid fusion."""
 
-    def build(self, products: Sequence[Product]) -> None: ...
+    def build(self, products: Sequence[Product], extra_text: Mapping[str, str] | None = None) -> None:
+        """Replace the whole index. `extra_text` (product id -> text, e.g. intents/uses from the
+        knowledge base) is appended to the indexed and embedded text and recorded in the manifest."""
+        ...
 
-    def upsert(self, products: Sequence[Product]) -> None: ...
+    def upsert(self, products: Sequence[Product], extra_text: Mapping[str, str] | None = None) -> None: ...
 
     def delete(self, ids: Sequence[str]) -> None: ...
 

@@ -6,6 +6,7 @@ in_stock) are plain columns updated in place: the row's vector is copied, never 
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -66,6 +67,7 @@ class LanceIndex:
         self.catalog_name = catalog_name
         self._table: Any = None
         self._speller: SpellCorrector | bool | None = False  # False: not loaded yet
+        self.reused_vectors = 0  # vectors the last build took over from the previous index
         self.manifest: IndexManifest | None = None
 
     # ---- opening ----------------------------------------------------------------------------
@@ -94,7 +96,7 @@ class LanceIndex:
         """Spelling correction over the index vocabulary (None for an index built without one)."""
         if self._speller is False:
             self._speller = SpellCorrector.load(self.path)
-        return self._speller or None
+        return self._speller if isinstance(self._speller, SpellCorrector) else None
 
     @property
     def columns(self) -> list[FilterColumn]:
@@ -109,10 +111,34 @@ class LanceIndex:
         """(Re)build the whole index from products, atomically replacing any previous one."""
         products = list(products)
         columns = plan_columns(products, self.schema)
+        rows = self._rows(products, columns, extra_text)
         texts = [embed_text(p, extra_for(extra_text, p.id)) for p in products]
-        vectors = self._embed(texts, progress=progress)
-        self.build_arrays(self._rows(products, columns, extra_text), vectors, columns,
-                          extra=extra_text_summary(extra_text))
+        vectors = np.zeros((len(products), self.embedder.dim), dtype=np.float32)
+        known = self._stored_vectors()
+        todo = [i for i, h in enumerate(rows["ehash"]) if h not in known]
+        for i, h in enumerate(rows["ehash"]):
+            if h in known:
+                vectors[i] = known[h]
+        if todo:
+            vectors[todo] = self._embed([texts[i] for i in todo], progress=progress)
+        self.build_arrays(rows, vectors, columns, extra=extra_text_summary(extra_text))
+        self.reused_vectors = len(products) - len(todo)
+
+    def _stored_vectors(self) -> dict[str, np.ndarray]:
+        """Vectors of the current index by embedding-text hash: a rebuild re-embeds only what changed."""
+        try:
+            manifest = read_manifest(self.path)
+            if manifest.embedder != self.embedder.model_id or manifest.dim != self.embedder.dim:
+                return {}
+            data = self.table.to_arrow()
+        except (NotFound, OSError, ValueError):
+            return {}
+        if "ehash" not in data.column_names:
+            return {}
+        hashes = data["ehash"].to_pylist()
+        vecs = data["vector"].combine_chunks().values.to_numpy().reshape(len(hashes), -1)
+        self._table = None
+        return {h: vecs[i] for i, h in enumerate(hashes) if h}
 
     def build_arrays(self, rows: dict[str, list[Any]], vectors: np.ndarray, columns: list[FilterColumn],
                      *, extra: dict[str, Any] | None = None) -> None:
@@ -124,6 +150,7 @@ class LanceIndex:
         shutil.rmtree(staging, ignore_errors=True)
         db = lancedb.connect(str(staging))
         n = len(rows["id"])
+        rows.setdefault("ehash", [None] * n)
         schema = self._arrow_schema(columns)
         table = None
         step = 50_000
@@ -277,6 +304,7 @@ class LanceIndex:
             "id": [p.id for p in products],
             "name": [p.name for p in products],
             "text": [normalize(index_text(p, self.schema, extra_for(extra_text, p.id))) for p in products],
+            "ehash": [self._ehash(embed_text(p, extra_for(extra_text, p.id))) for p in products],
             "price": [p.price for p in products],
             "in_stock": [bool(p.in_stock) for p in products],
         }
@@ -285,8 +313,12 @@ class LanceIndex:
                 rows[col.column] = [cell(col, p.get(col.name)) for p in products]
         return rows
 
+    def _ehash(self, text: str) -> str:
+        return hashlib.sha1(f"{self.embedder.model_id}\x1f{text}".encode()).hexdigest()[:20]
+
     def _arrow_schema(self, columns: Sequence[FilterColumn]) -> pa.Schema:
         fields = [pa.field("id", pa.string()), pa.field("name", pa.string()), pa.field("text", pa.string()),
+                  pa.field("ehash", pa.string()),
                   pa.field("price", pa.float64()), pa.field("in_stock", pa.bool_())]
         fields += [pa.field(c.column, _ARROW[c.kind]) for c in columns if c.source != "dynamic"]
         fields.append(pa.field("vector", pa.list_(pa.float32(), self.embedder.dim)))

@@ -20,6 +20,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 
 from shelfmind.errors import DataError, NotFound, ProviderError, ShelfmindError, UserError
 from shelfmind.service.components import Service
@@ -74,6 +75,12 @@ def _install_handlers(app: FastAPI) -> None:
             where = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
             problems.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg", "invalid")))
         return _error(422, "SM103", "invalid request: " + "; ".join(problems))
+
+    @app.exception_handler(ValidationError)
+    async def model_error(request: Request, exc: ValidationError) -> JSONResponse:
+        err = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(x) for x in err.get("loc", ()))
+        return _error(422, "SM103", f"invalid request: {where}: {err.get('msg', 'invalid')}")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -135,3 +142,13 @@ def create_app(
 
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
+
+
+def create_runtime_app() -> FastAPI:
+    """uvicorn factory over the real runtime (`--factory shelfmind.service.app:create_runtime_app`).
+    SHELFMIND_SERVICE_CACHE=0 turns the response cache off (benchmarks of the components)."""
+    import os
+
+    from shelfmind.runtime import Runtime
+
+    return create_app(Runtime(), cache_size=int(os.environ.get("SHELFMIND_SERVICE_CACHE", "2048")))

@@ -15,7 +15,7 @@ from shelfmind.schemas import Product
 from shelfmind.service.models import ProductCard, RecipeIngredient, RecipeOut
 from shelfmind.service.users import _get
 
-_METHODS = ("recipe_for_cart", "for_cart", "recipe_for", "suggest_recipe", "suggest", "recipe")
+_METHODS = ("recipe_for_cart", "recipe_from_cart", "for_cart", "recipe_for", "suggest_recipe")
 
 
 def find_recipe_api(runtime: Any, knowledge: Any | None) -> Any | None:
@@ -32,8 +32,8 @@ def find_recipe_api(runtime: Any, knowledge: Any | None) -> Any | None:
 def call_recipe_api(fn: Any, products: Sequence[Product], user_id: str | None) -> Any:
     params = inspect.signature(fn).parameters
     first = next(iter(params.values()), None)
-    wants_ids = first is not None and ("id" in first.name)
-    arg: Any = [p.id for p in products] if wants_ids else list(products)
+    wants_products = first is not None and first.name == "products"
+    arg: Any = list(products) if wants_products else [p.id for p in products]
     if "user_id" in params:
         return fn(arg, user_id=user_id)
     return fn(arg)
@@ -48,7 +48,7 @@ def recipe_out(raw: Any, cart: set[str], catalog: dict[str, Product]) -> RecipeO
         raw = raw[0]
     ingredients = []
     missing: list[ProductCard] = []
-    for ing in _get(raw, "ingredients", "items", default=[]) or []:
+    for ing in _get(raw, "ingredients", "lines", default=[]) or []:
         if isinstance(ing, str):
             ingredients.append(RecipeIngredient(name=ing))
             continue
@@ -56,8 +56,10 @@ def recipe_out(raw: Any, cart: set[str], catalog: dict[str, Product]) -> RecipeO
         pid = str(pid) if pid is not None else None
         p = catalog.get(pid) if pid else None
         name = str(_get(ing, "name", "ingredient", default=p.name if p else ""))
-        ingredients.append(RecipeIngredient(name=name, product_id=pid, in_cart=pid in cart if pid else False,
-                                            price=p.price if p else None))
+        quantity = _get(ing, "quantity")
+        in_cart = bool(_get(ing, "from_cart", default=False)) or (pid in cart if pid else False)
+        ingredients.append(RecipeIngredient(name=f"{quantity} {name}" if quantity else name, product_id=pid,
+                                            in_cart=in_cart, price=p.price if p else None))
         if p is not None and pid not in cart:
             missing.append(ProductCard(id=p.id, name=p.name, price=p.price, in_stock=p.in_stock,
                                        explanation=f"for the {name}"))
@@ -66,7 +68,7 @@ def recipe_out(raw: Any, cart: set[str], catalog: dict[str, Product]) -> RecipeO
         steps = [s.strip() for s in steps.split("\n") if s.strip()]
     return RecipeOut(
         name=str(_get(raw, "name", "title", default="A recipe for your cart")),
-        explanation=str(_get(raw, "explanation", "why", "description", default="") or ""),
+        explanation=str(_get(raw, "explanation", "why", "description", default="") or "") or _suggested(raw),
         ingredients=ingredients,
         steps=[str(s) for s in steps],
         missing=missing,
@@ -80,7 +82,14 @@ def ingredient_ids(raw: Any) -> list[str]:
     if isinstance(raw, list | tuple):
         raw = raw[0] if raw else None
     out = []
-    for ing in _get(raw, "ingredients", "items", default=[]) or []:
+    for ing in _get(raw, "ingredients", "lines", default=[]) or []:
         if not isinstance(ing, str) and (pid := _get(ing, "product_id", "id")) is not None:
             out.append(str(pid))
     return out
+
+
+def _suggested(raw: Any) -> str:
+    servings = _get(raw, "servings")
+    extra = _get(raw, "suggestions", default=[]) or []
+    parts = [f"Serves {servings}." if servings else "", f"Often made with: {', '.join(extra[:4])}." if extra else ""]
+    return " ".join(p for p in parts if p)

@@ -7,6 +7,7 @@ cover the personas module's store and the test double.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from typing import Any
 
@@ -57,12 +58,28 @@ def _strings(raw: Any) -> list[str]:
     return [str(_get(x, "label", "text", "name", default=x)) for x in raw]
 
 
+def _effects(raw: Any) -> tuple[list[str], list[str]]:
+    """(constraints, preferences) from a personas-module statement's effects."""
+    constraints, preferences = [], []
+    for e in _get(raw, "effects", default=[]) or []:
+        kind, slot, value = str(_get(e, "kind", default="")), str(_get(e, "slot", default="")), _get(e, "value")
+        if kind == "constraint":
+            constraints.append(str(value).replace("_", " "))
+        elif kind == "preference":
+            label = slot.removeprefix("pref:").replace("_", " ")
+            preferences.append(f"{'more' if value == '+' else 'less'} {label}" if value in ("+", "-") else f"{label}: {value}")
+        elif kind == "persona":
+            preferences.append(f"persona: {str(value).replace('_', ' ')}")
+    return constraints, preferences
+
+
 def statement_out(raw: Any) -> StatementOut:
+    constraints, preferences = _effects(raw)
     return StatementOut(
         id=str(_get(raw, "id", "statement_id")),
         text=str(_get(raw, "text", "statement", default="")),
-        constraints=_strings(_get(raw, "constraints", "hard_constraints")),
-        preferences=_strings(_get(raw, "preferences", "soft_preferences")),
+        constraints=_strings(_get(raw, "constraints", "hard_constraints")) or constraints,
+        preferences=_strings(_get(raw, "preferences", "soft_preferences")) or preferences,
     )
 
 
@@ -81,9 +98,15 @@ class UserDirectory:
     def __init__(self, users: Any) -> None:
         self.users = users
 
-    def list(self) -> list[UserSummary]:
-        raw = _method(self.users, "list_users", "demo_users", "list")()
-        return [UserSummary(**user_out(u).model_dump(exclude={"statements"})) for u in raw]
+    def list(self, *, limit: int = 50) -> list[UserSummary]:
+        raw = list(_method(self.users, "list_users", "demo_users", "list")())[:limit]
+        out = []
+        for u in raw:
+            user = user_out(u)
+            if not user.personas:  # a bare listing: read the profile for the personas
+                user = self.get(user.id)
+            out.append(UserSummary(**user.model_dump(exclude={"statements"})))
+        return out
 
     def get(self, user_id: str) -> UserOut:
         try:
@@ -104,8 +127,9 @@ class UserDirectory:
         if statement_id not in {s.id for s in profile.statements}:
             raise NotFound(f"user {user_id!r} has no statement {statement_id!r}")
         fn = _method(self.users, "delete_statement", "remove_statement")
-        try:
+        sid: str | int = int(statement_id) if statement_id.isdigit() else statement_id
+        if len(inspect.signature(fn).parameters) == 1:  # keyed by statement id alone (ownership checked above)
+            fn(sid)
+        else:
             fn(user_id, statement_id)
-        except TypeError:  # stores keyed by integer ids
-            fn(user_id, int(statement_id))
         return self.get(user_id)

@@ -64,4 +64,4 @@ def test_parity_with_fp32_sentence_transformers(minilm: MiniLMEmbedder) -> None:
     texts = ["organic whole milk", "gluten free pasta", "cordless drill with two batteries"]
     want = ref.encode(texts, normalize_embeddings=True)
     got = minilm.embed(texts)
-    assert float(np.min(np.sum(want * got, axis=1))) > 0.97
+    assert float(np.min(np.sum(want * got, axis=1))) > 0.995  # measured: min 0.9993 over 200 names

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from shelfmind.catalog.products_text import render_catalog
 from shelfmind.catalog.store import CatalogStore
-from shelfmind.catalog.text import TemplateBuilder, TextTemplate, validate_segments
+from shelfmind.catalog.text import TemplateBuilder, TextTemplate, repair_segments, validate_segments
 from shelfmind.llm.providers.fake import FakeLLM
 from shelfmind.schemas import CatalogSchema, FieldKind, FieldSpec, Product
 
@@ -75,3 +75,9 @@ def test_no_llm_uses_default(tmp_path: Path) -> None:
     tpl = TemplateBuilder(None, tmp_path).build(SCHEMA, PRODUCTS)
     assert tpl.source == "default" and tpl.fallback_reason == "no LLM configured"
     assert json.loads((tmp_path / "text_template.json").read_text())["source"] == "default"
+
+
+def test_repair_splits_segments_listing_many_columns() -> None:
+    segs = ["{name}", "Nutrition: {a} g fat, {b} g sugar; {c} g salt", "Price: ${price}"]
+    assert repair_segments(segs) == ["{name}", "Nutrition: {a} g fat", "{b} g sugar", "{c} g salt", "Price: ${price}"]
+    assert repair_segments(["{name} {a} {b} {c}"]) == ["{name} {a} {b} {c}"]  # cannot fix: validation rejects

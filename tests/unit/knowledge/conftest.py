@@ -31,8 +31,8 @@ PLANS: dict[str, dict[str, Any]] = {
         {"name": "Calming Teas", "items": [item("herbal tea", "A warm caffeine-free herbal tea helps you wind down."),
                                            item("chamomile tea", "Chamomile is a classic bedtime drink.")]},
         {"name": "Bedtime Snacks", "items": [item("warm milk", "A warm glass of milk is a bedtime ritual.", "milk"),
-                                             item("honey", "A spoon of honey sweetens a bedtime tea."),
                                              item("unicorn dust", "Made-up product that does not exist.")]},
+        {"name": "Sweeteners", "items": [item("honey", "A spoon of honey sweetens a bedtime tea.")]},
     ]},
     "movie night": {"kind": "broad", "themes": [
         {"name": "Popcorn and Chips", "items": [item("popcorn", "Popcorn is the classic movie snack."),
@@ -92,6 +92,11 @@ def products() -> list[Product]:
         p.text = f"{p.name}. Ingredients: {p.fields.get('ingredients', '')}"
         out.append(p)
     return out
+
+
+@pytest.fixture
+def responder() -> Callable[..., Callable[[ChatRequest], Any]]:
+    return make_responder
 
 
 @pytest.fixture

@@ -61,3 +61,13 @@ def test_ingest_then_text(fake: FakeLLM) -> None:
     text = json.loads(run("text", "--json", "--show", "2"))
     assert text["template"]["source"] == "llm" and text["rendered"] == 50
     assert all(t for t in text["samples"].values())
+
+
+def test_failures_command(fake: FakeLLM) -> None:
+    from shelfmind.config import get_settings
+    from shelfmind.llm.accounting import Ledger
+
+    assert "no recorded failures" in run("llm", "failures")
+    Ledger(get_settings().paths.ensure().llm_db).record_failure("attributes", "attr@1", "p7", "validation", "bad")
+    rows = json.loads(run("llm", "failures", "--json"))
+    assert rows[0]["item_id"] == "p7" and rows[0]["kind"] == "validation"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 
 from shelfmind.errors import NotFound
 from shelfmind.schemas import RelationKind
@@ -61,7 +61,7 @@ async def search(
     q: Q,
     k: Annotated[int, Query(ge=1, le=100)] = 20,
     filter: Annotated[list[str], Query(max_length=10, description="field:op:value, e.g. price:le:5")] = [],  # noqa: B006
-) -> SearchResponse:
+) -> Response:
     query, filters = _query(q), _filters(filter)
 
     def run() -> SearchResponse:
@@ -80,7 +80,7 @@ async def search(
     return await svc.cached(("search", query, k, tuple(filter)), run, "search")
 
 
-async def _recommend(svc: Service, req: RecommendRequest) -> RecommendResponse:
+async def _recommend(svc: Service, req: RecommendRequest) -> Response:
     context = dict(sorted(req.context.items()))
 
     def run() -> RecommendResponse:
@@ -89,16 +89,14 @@ async def _recommend(svc: Service, req: RecommendRequest) -> RecommendResponse:
 
             UserDirectory(svc.component("users")).get(req.user_id)  # 404 for an unknown shopper
         rec = svc.component("recommender").recommend(req.query, req.user_id, context)
-        out = svc.recommendation(rec)
-        out.products = out.products[: req.k]
-        return out
+        return svc.recommendation(rec.model_copy(update={"products": rec.products[: req.k]}))
 
     key = ("recommend", req.query, req.user_id, tuple(context.items()), req.k)
     return await svc.cached(key, run, "recommend")
 
 
 @router.post("/recommend", response_model=RecommendResponse, summary="Personalised, themed results")
-async def recommend(svc: Svc, req: RecommendRequest) -> RecommendResponse:
+async def recommend(svc: Svc, req: RecommendRequest) -> Response:
     """The core mapping (query, user, context) -> products with explanations, grouped in themes."""
     return await _recommend(svc, req)
 
@@ -110,14 +108,14 @@ async def recommend_get(
     user: Annotated[str | None, Query(max_length=100)] = None,
     occasion: Annotated[str | None, Query(max_length=100)] = None,
     k: Annotated[int, Query(ge=1, le=100)] = 24,
-) -> RecommendResponse:
+) -> Response:
     context: dict[str, str | int | float | bool] = {"occasion": occasion} if occasion else {}
     return await _recommend(svc, RecommendRequest(query=_query(q), user_id=user, context=context, k=k))
 
 
 @router.get("/products/{product_id}", response_model=ProductDetail, summary="A product with its relations",
             responses={404: {"model": ErrorResponse}})
-async def product(svc: Svc, product_id: ProductId) -> ProductDetail:
+async def product(svc: Svc, product_id: ProductId) -> Response:
     def run() -> ProductDetail:
         p = svc.component("catalog").get(product_id)
         knowledge = svc.optional("knowledge")
@@ -132,7 +130,7 @@ async def product(svc: Svc, product_id: ProductId) -> ProductDetail:
 
 @router.post("/recipe", response_model=RecipeOut, summary="A recipe that uses the cart",
              responses={404: {"model": ErrorResponse}})
-async def recipe(svc: Svc, req: RecipeRequest) -> RecipeOut:
+async def recipe(svc: Svc, req: RecipeRequest) -> Response:
     def run() -> RecipeOut:
         cart = list(dict.fromkeys(req.product_ids))
         got = svc.products(cart)
@@ -153,7 +151,7 @@ async def recipe(svc: Svc, req: RecipeRequest) -> RecipeOut:
 
 
 @router.get("/knowledge", response_model=KnowledgeResponse, summary="Knowledge base lookup for an intent")
-async def knowledge(svc: Svc, q: Q, limit: Annotated[int, Query(ge=1, le=50)] = 12) -> KnowledgeResponse:
+async def knowledge(svc: Svc, q: Q, limit: Annotated[int, Query(ge=1, le=50)] = 12) -> Response:
     query = _query(q)
 
     def run() -> KnowledgeResponse:

@@ -20,7 +20,7 @@ from shelfmind.catalog.ingest import ingest_file
 from shelfmind.catalog.products_text import render_catalog
 from shelfmind.catalog.store import CatalogStore
 from shelfmind.review.queue import ReviewQueue
-from shelfmind.search.simple import KeywordSearcher
+from shelfmind.service.testing.searcher import IndexedKeywordSearcher
 from shelfmind.service.testing.knowledge import InMemoryKnowledge, seed_review
 from shelfmind.service.testing.shoppers import DEMO_USERS, InMemoryUsers, PersonaRecommender
 
@@ -38,7 +38,7 @@ class TestRuntime:
 
     settings: _Settings
     catalog: CatalogStore
-    searcher: KeywordSearcher
+    searcher: IndexedKeywordSearcher
     knowledge: InMemoryKnowledge
     users: InMemoryUsers
     recommender: PersonaRecommender
@@ -58,7 +58,7 @@ def test_runtime(home: Path | str, *, api_token: str | None = None, limit: int |
         config = files("shelfmind") / "data" / "grocery" / "catalog.toml"
         ingest_file(str(config), catalog, limit=limit, progress=False)
         render_catalog(catalog, None, home / "artifacts", show=0, progress=False)
-    searcher = template.searcher if template is not None else KeywordSearcher(catalog.iter_products())
+    searcher = template.searcher if template is not None else IndexedKeywordSearcher(catalog.iter_products())
     knowledge = InMemoryKnowledge(searcher, catalog)
     users = InMemoryUsers()
     review = ReviewQueue(home / "review.sqlite")
@@ -78,4 +78,5 @@ def create_test_app() -> Any:
     from shelfmind.service.app import create_app
 
     home = os.environ.get("SHELFMIND_HOME") or tempfile.mkdtemp(prefix="shelfmind-test-")
-    return create_app(test_runtime(Path(home) / "service-doubles", api_token=os.environ.get("SHELFMIND_API_TOKEN")))
+    rt = test_runtime(Path(home) / "service-doubles", api_token=os.environ.get("SHELFMIND_API_TOKEN"))
+    return create_app(rt, cache_size=int(os.environ.get("SHELFMIND_SERVICE_CACHE", "2048")))
