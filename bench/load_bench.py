@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -244,10 +245,8 @@ def plot(timeline: list[tuple[float, float]], idle_p95: float, path: Path, title
 
 async def main_async(args: argparse.Namespace, url: str) -> int:
     users: list[str | None] = [None]
-    try:
+    with contextlib.suppress(httpx.HTTPError, ValueError, TypeError, KeyError):
         users += [u["id"] for u in httpx.get(f"{url}/api/users", timeout=30).json()]
-    except (httpx.HTTPError, ValueError, TypeError, KeyError):
-        pass
     mix = requests_mix(users)
     parsed = urlparse(url)
     client = RawClient(parsed.hostname or "127.0.0.1", parsed.port or 80, args.max_in_flight)
@@ -260,8 +259,9 @@ async def main_async(args: argparse.Namespace, url: str) -> int:
         client.close()
     ratio = cache_ratio(httpx.get(f"{url}/metrics", timeout=30).text)
     p95_ratio = pct(under.latencies, 95) / pct(base.latencies, 95)
-    print(f"\nload_bench: {args.runtime} runtime, response cache {'on' if args.cache else 'off'}, "
-          f"{args.rate:.0f} req/s offered for {args.duration:.0f} s ({url})")
+    what = f"service at {url}" if args.url else f"{args.runtime} runtime, response cache {'on' if args.cache else 'off'}"
+    print(f"\nload_bench: {what}, "
+          f"{args.rate:.0f} req/s offered for {args.duration:.0f} s")
     print(f"{'phase':<22}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for name, s in (("idle (sequential)", base), (f"load ({achieved:.0f} req/s)", under)):
         n = len(s.latencies) + sum(s.errors.values())

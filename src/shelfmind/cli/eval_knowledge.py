@@ -17,12 +17,21 @@ from shelfmind.cli.main import get_runtime
 @click.option("--rules-only", is_flag=True, help="Verifier without the LLM judge (no model calls).")
 @click.option("--retrieval/--no-retrieval", default=True, show_default=True,
               help="Also measure search over product text with and without the KB addendum.")
+@click.option("--plot", type=click.Path(dir_okay=False), default=None,
+              help="PNG of verifier scores by label (default: $SHELFMIND_HOME/reports/knowledge_verifier.png).")
 @click.option("--json", "as_json", is_flag=True)
-def eval_knowledge(sample: str | None, limit: int | None, rules_only: bool, retrieval: bool, as_json: bool) -> None:
+def eval_knowledge(sample: str | None, limit: int | None, rules_only: bool, retrieval: bool, plot: str | None,
+                   as_json: bool) -> None:
     """Auto-approved share, verifier accuracy / Cohen's kappa vs labels, retrieval effect."""
     from tqdm import tqdm
 
-    from shelfmind.knowledge.evaluation import data_path, evaluate_retrieval, evaluate_verifier, load_jsonl
+    from shelfmind.knowledge.evaluation import (
+        data_path,
+        evaluate_retrieval,
+        evaluate_verifier,
+        load_jsonl,
+        plot_verifier,
+    )
     from shelfmind.knowledge.verifier import Verifier
     from shelfmind.search.simple import KeywordSearcher
 
@@ -33,6 +42,8 @@ def eval_knowledge(sample: str | None, limit: int | None, rules_only: bool, retr
     result = evaluate_verifier(verifier, rt.catalog, rows, progress=lambda i: bar.update(1))
     bar.close()
     out: dict[str, object] = {"verifier": result.model_dump(exclude={"rows"})}
+    png = plot_verifier(result, plot or rt.paths.reports_dir / "knowledge_verifier.png")
+    click.echo(f"plot: {png}", err=True)
     if retrieval:
         products = list(rt.catalog.iter_products())
         extra = rt.knowledge.extra_text()

@@ -77,6 +77,9 @@ def _model_from_schema(schema: dict[str, Any], create_model: Any) -> Any:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def stats(as_json: bool) -> None:
     """Per task: calls, cache hits, tokens in/out, latency, estimated cost."""
+    import shutil
+
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -89,16 +92,16 @@ def stats(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"tasks": [r.model_dump() for r in rows], "cache": cache}))
         return
-    table = Table(title=f"LLM usage ({rt.paths.llm_db})")
-    for col in ("task", "model", "calls", "model calls", "cache hits", "near-dup", "hit rate", "tokens in",
-                "tokens out", "p50 s", "p95 s", "cost $", "errors", "failed items"):
-        table.add_column(col, justify="left" if col in ("task", "model") else "right")
+    table = Table(title=f"LLM usage ({rt.paths.llm_db})", box=box.SIMPLE)
+    for col in ("task", "model", "calls", "model calls", "hits (near-dup)", "hit rate", "tokens in/out",
+                "p50/p95 s", "cost $", "errors", "failed items"):
+        table.add_column(col, justify="left" if col in ("task", "model") else "right", no_wrap=True)
     for r in rows:
-        table.add_row(r.task, r.model, str(r.calls), str(r.model_calls), str(r.cache_hits), str(r.near_duplicate_hits),
-                      f"{r.hit_rate:.0%}", str(r.prompt_tokens), str(r.completion_tokens), f"{r.latency_p50_s:.2f}",
-                      f"{r.latency_p95_s:.2f}", f"{r.cost_usd:.4f}", str(r.errors),
+        table.add_row(r.task, r.model, str(r.calls), str(r.model_calls), f"{r.cache_hits} ({r.near_duplicate_hits})",
+                      f"{r.hit_rate:.0%}", f"{r.prompt_tokens}/{r.completion_tokens}",
+                      f"{r.latency_p50_s:.2f}/{r.latency_p95_s:.2f}", f"{r.cost_usd:.4f}", str(r.errors),
                       str(r.failed_items))
-    Console(file=sys.stdout, width=160).print(table)
+    Console(file=sys.stdout, width=max(200, shutil.get_terminal_size().columns)).print(table)
     click.echo(f"cache: {cache['entries']} entries, {cache['hits']} hits, {cache['near_duplicate_hits']} near-duplicate hits")
 
 

@@ -105,6 +105,9 @@ class MiniLMEmbedder:
             if self._threads > 0:
                 opts.intra_op_num_threads = self._threads
             opts.inter_op_num_threads = 1
+            # no busy-waiting between ops: on a small shared CPU spinning threads steal the cores
+            # the other thread (or the LLM) needs; measured 15 -> 26 sentences/s under load
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
             opts.log_severity_level = 3
             self._tokenizer = tok
             self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])

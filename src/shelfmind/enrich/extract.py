@@ -166,7 +166,8 @@ class Extractor:
         demos = self.demos.retrieve(category, text, self.config.few_shot, exclude=[exclude])
         parts = []
         for i, d in enumerate(demos, 1):
-            answer = {s.name: d.values.get(s.name) for s in specs}
+            # review decisions label only the reviewed attributes: show just those
+            answer = {s.name: d.values.get(s.name) for s in specs if d.source != "review" or s.name in d.values}
             title, _, desc = d.text.partition("\n")
             demo_text = prepare(title, desc, budget=self.config.demo_budget).text
             parts.append(f"Example {i}:\n<<<PRODUCT\n{_data(demo_text)}\nPRODUCT>>>\n"

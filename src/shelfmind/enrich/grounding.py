@@ -48,7 +48,9 @@ def _find(needle: str, text: str) -> tuple[int, int] | None:
     if m:
         return m.start(), m.end()
     i = text.lower().find(needle.lower())
-    return (i, i + len(needle)) if i >= 0 and len(needle) >= 4 else None
+    # inside glued words ("DrivePart", '24"W'): long enough, or ending in a unit mark, to be meaningful
+    ok = len(needle) >= 4 or (len(needle) >= 2 and not needle[-1].isalnum())
+    return (i, i + len(needle)) if i >= 0 and ok else None
 
 
 def _surface_forms(spec: AttributeSpec, value: str) -> list[str]:
@@ -110,6 +112,8 @@ def ground(spec: AttributeSpec, value: Any, text: str, *, threshold: float = 88.
     """Ground one normalised value. Lists are grounded item by item (see `ground_items`)."""
     if value is None or value == []:
         return Grounding(status=GroundStatus.ABSENT, score=1.0)
+    if spec.requires and isinstance(value, str) and not re.search(spec.requires, value, re.I):
+        return Grounding(status=GroundStatus.UNGROUNDED, evidence=f"value does not match {spec.requires!r}")
     if spec.type == AttrType.BOOL:
         return _ground_bool(spec, bool(value), text)
     if spec.type == AttrType.NUMBER:

@@ -62,25 +62,46 @@ def apply_case(value: str, case: Casing) -> str:
     return value
 
 
-def snap_to_span(value: str, text: str, *, threshold: float = 90.0) -> str | None:
-    """The exact span of `text` that `value` denotes (case-insensitive or fuzzy), or None."""
+_UNIT_AFTER = re.compile(r"""^(?:"|''|-?\s?(?:inch(?:es)?|in|cm|mm|ft|tb|gb|mb|rpm|ghz|mhz|w|v|oz|lbs?|g|kg|ml|l)\b\.?)""", re.I)
+_LEADING_NUMBER = re.compile(r"^\d+(?:[.,/]\d+)?")
+
+
+def _boundary_find(value: str, text: str) -> tuple[int, int] | None:
+    m = re.search(r"(?<![A-Za-z0-9])" + re.escape(value.lower()) + r"(?![A-Za-z0-9])", text.lower())
+    return (m.start(), m.end()) if m else None
+
+
+def _with_unit(text: str, start: int, end: int, attach_unit: bool) -> str:
+    if attach_unit:
+        m = _UNIT_AFTER.match(text[end:])
+        if m:
+            end += m.end()
+    return text[start:end]
+
+
+def snap_to_span(value: str, text: str, *, threshold: float = 90.0, attach_unit: bool = False) -> str | None:
+    """The exact span of `text` that `value` denotes (case-insensitive, spacing variants, fuzzy, or
+    its leading number), or None. With `attach_unit`, a bare number keeps the unit written after it."""
     if not value or not text:
         return None
+    bare_number = bool(re.fullmatch(r"\d+(?:[.,/]\d+)?", value.strip()))
+    for variant in dict.fromkeys([value, value.replace(" ", ""), value.replace(" ", "-"), value.replace("-", " ")]):
+        hit = _boundary_find(variant, text)
+        if hit:
+            return _with_unit(text, *hit, attach_unit and bare_number)
     low = text.lower()
-    m = re.search(r"(?<![A-Za-z0-9])" + re.escape(value.lower()) + r"(?![A-Za-z0-9])", low)
-    if m:
-        return text[m.start() : m.end()]
     i = low.find(value.lower())
-    if i >= 0:
-        start, end = i, i + len(value)
-    elif len(value) < 4:
+    if i >= 0:  # inside glued words ("DrivePart"): keep exactly what was meant, in the text's casing
+        return text[i : i + len(value)]
+    if len(value) < 4:
         return None
-    else:
-        al = fuzz.partial_ratio_alignment(value.lower(), low, score_cutoff=threshold)
-        if al is None:
-            return None
-        start, end = al.dest_start, al.dest_end
-    # widen to word boundaries so a span never cuts a word
+    al = fuzz.partial_ratio_alignment(value.lower(), low, score_cutoff=threshold)
+    if al is None:
+        number = _LEADING_NUMBER.match(value.strip())
+        hit = _boundary_find(number.group(0), text) if number and number.group(0) != value.strip() else None
+        return _with_unit(text, *hit, attach_unit) if hit else None
+    start, end = al.dest_start, al.dest_end
+    # a fuzzy span is widened to word boundaries so it never cuts a word
     while start > 0 and text[start - 1].isalnum():
         start -= 1
     while end < len(text) and text[end].isalnum():
@@ -138,7 +159,7 @@ def _string(spec: AttributeSpec, value: Any, text: str, snap: bool) -> str | Non
         return None
     cleaned = _synonym(spec, cleaned)[: spec.max_length]
     if spec.case == Casing.KEEP and snap:
-        cleaned = snap_to_span(cleaned, text) or cleaned
+        cleaned = snap_to_span(cleaned, text, attach_unit=spec.attach_unit) or cleaned
     return apply_case(cleaned, spec.case)
 
 

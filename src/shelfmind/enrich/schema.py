@@ -69,7 +69,8 @@ class AttributeSpec(BaseModel):
     max_items: int = 5
     max_length: int = 80
     examples: list[str] = Field(default_factory=list)  # typical values, shown in the prompt
-    requires: str | None = None  # regex the text must match for the value to be possible at all
+    requires: str | None = None  # regex the text (and the value) must match for a value to be possible
+    attach_unit: bool = False  # span snapping keeps the unit written right after a number (6" not 6)
 
     @property
     def key(self) -> str:

@@ -141,8 +141,11 @@ def build_schemas(pool: Sequence[Offer], *, descriptions: dict[tuple[str, str], 
                 requires = r"\d{8,}"
             elif vals and sum(bool(re.search(r"\d", v)) for v in vals) >= 0.95 * len(vals):
                 requires = r"\d"
+            numeric = [v for v in vals if re.match(r"\d", v)]
+            with_unit = sum(bool(re.match(r"^\d+(?:[.,/]\d+)?\s?-?\D", v)) for v in numeric)
             specs.append(AttributeSpec(name=name, description=(descriptions or {}).get((cat, name), ""),
                                        examples=[v for v, _ in counts.most_common(4)], requires=requires,
+                                       attach_unit=bool(numeric) and with_unit >= 0.5 * len(numeric),
                                        max_length=min(80, max([40, *(len(v) + 10 for v in vals)]))))
         schemas.upsert(CategorySchema(name=cat, attributes=specs, source="dataset"))
     return schemas

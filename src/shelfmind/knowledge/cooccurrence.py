@@ -97,12 +97,14 @@ class IngredientStats:
         """Ingredients that often go with these ones but are missing from the list."""
         keys = [key for key in (self._key(i) for i in ingredients) if key]
         have = set(keys) | {_norm(i) for i in ingredients}
-        scores: Counter[str] = Counter()
+        scores: dict[str, tuple[int, float]] = {}  # candidate -> (list items it goes with, weight)
         for key in keys:
             for other, w in self.neighbours.get(key, []):
-                if other not in have:
-                    scores[other] += w
-        return [name for name, _ in scores.most_common(k)]
+                if other not in have and not other.endswith(tuple(have)):
+                    hits, total = scores.get(other, (0, 0.0))
+                    scores[other] = (hits + 1, total + w)
+        ranked = sorted(scores.items(), key=lambda x: (-x[1][0], -x[1][1], x[0]))
+        return [name for name, _ in ranked[:k]]
 
     def support(self, ingredients: Sequence[str]) -> float:
         """Share of known ingredient pairs in the list that recipes use together (0..1)."""

@@ -153,3 +153,33 @@ def evaluate_retrieval(
         with_kb={f"p@{k}": round(sums["kb_p"] / n, 4), f"ndcg@{k}": round(sums["kb_ndcg"] / n, 4)},
         per_query=per_query,
     )
+
+
+def plot_verifier(result: VerifierEval, path: Path | str) -> Path:
+    """Histogram of verifier scores, split by the human label, with the status thresholds."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from shelfmind.knowledge.verifier import Thresholds
+
+    t = Thresholds()
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    for label, color in (("good", "tab:green"), ("bad", "tab:red")):
+        ax.hist([r["score"] for r in result.rows if r["label"] == label], bins=20, range=(0, 1), alpha=0.6,
+                color=color, label=f"labelled {label}")
+    for x, name in ((t.reject, "reject <"), (t.auto_approve, "auto-approve >=")):
+        ax.axvline(x, color="black", ls="--", lw=0.8)
+        ax.text(x, ax.get_ylim()[1] * 0.9, f" {name}{x}", fontsize=7)
+    ax.set_xlabel(f"verifier score ({result.judge})")
+    ax.set_ylabel("assertions")
+    ax.set_title(f"accuracy {result.accuracy:.2f}, kappa {result.kappa:.2f}, auto-approved {result.auto_approved_share:.0%}",
+                 fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

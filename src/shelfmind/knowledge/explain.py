@@ -7,6 +7,7 @@ from __future__ import annotations
 from shelfmind.knowledge.facts import normalise, product_facts
 from shelfmind.knowledge.models import Explanation, ExplanationOut
 from shelfmind.knowledge.planner import provenance
+from shelfmind.knowledge.review import KnowledgeReview
 from shelfmind.knowledge.store import KnowledgeStore
 from shelfmind.knowledge.verifier import Verifier
 from shelfmind.llm.base import LLM
@@ -20,8 +21,10 @@ def fallback_text(product: Product, context: str) -> str:
 
 
 class Explainer:
-    def __init__(self, llm: LLM, verifier: Verifier, store: KnowledgeStore) -> None:
+    def __init__(self, llm: LLM, verifier: Verifier, store: KnowledgeStore,
+                 review: KnowledgeReview | None = None) -> None:
         self.llm = llm
+        self.review = review
         self.verifier = verifier
         self.store = store
         self.prompt = load_prompt("kb_explain")
@@ -40,6 +43,8 @@ class Explainer:
                                  text=out.value.explanation, verifier_score=verdict.score, status=verdict.status,
                                  provenance=provenance(out))
         self.store.put_explanation(stored)
+        if self.review is not None and stored.status == AssertionStatus.NEEDS_REVIEW:
+            self.review.enqueue_explanation(stored, product_facts(product))
         return self._safe(product, stored)
 
     def _from_link(self, product: Product, context: str, persona: str) -> Explanation | None:

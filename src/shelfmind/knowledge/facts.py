@@ -18,9 +18,7 @@ from shelfmind.schemas import Product
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 STOPWORDS = frozenset(
-    "a an and the of for with in on to or by from your you as at is are be it its this that these those "
-    "some any good great best more most other such into very like can help helps make makes food foods "
-    "product products item items kind type types snack".split()
+    ["a", "an", "and", "the", "of", "for", "with", "in", "on", "to", "or", "by", "from", "your", "you", "as", "at", "is", "are", "be", "it", "its", "this", "that", "these", "those", "some", "any", "good", "great", "best", "more", "most", "other", "such", "into", "very", "like", "can", "help", "helps", "make", "makes", "food", "foods", "product", "products", "item", "items", "kind", "type", "types"]
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -12,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from shelfmind.errors import DataError
-from shelfmind.knowledge.facts import content_tokens, normalise, tokens
+from shelfmind.knowledge.facts import STOPWORDS, normalise, tokens
 from shelfmind.knowledge.models import IntentRecord, IntentSource, SuggestedIntents
 from shelfmind.llm.base import LLM
 from shelfmind.llm.prompts import load_prompt
@@ -90,7 +91,7 @@ def catalog_categories(products: Iterable[Product], *, top: int = 12) -> list[st
             if isinstance(value, str) and value:
                 fields[value] += 1
                 break
-        words = content_tokens(p.name.split(",")[0])
+        words = [w for w in re.findall(r"[a-z]{3,}", p.name.split(",")[0].lower()) if w not in STOPWORDS]
         if words:
             heads[words[-1]] += 1
     source = fields if len(fields) >= 3 else heads

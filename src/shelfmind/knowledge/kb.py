@@ -142,7 +142,7 @@ class KnowledgeBase:
 
     @cached_property
     def explainer(self) -> Explainer:
-        return Explainer(self.llm, self.verifier, self.store)
+        return Explainer(self.llm, self.verifier, self.store, self.review)
 
     def explain(self, product_id: str, context: str, persona: str = "") -> Explanation:
         from shelfmind.errors import NotFound

@@ -4,6 +4,7 @@ unavailable. Optional co-occurrence stats (What's Cooking, build time) add "ofte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from shelfmind.knowledge.cooccurrence import IngredientStats
@@ -16,14 +17,18 @@ from shelfmind.llm.prompts import load_prompt
 from shelfmind.llm.structured import complete
 from shelfmind.schemas import Product
 
-_QUALIFIERS = frozenset(
-    "fresh chopped diced minced sliced large small medium ground boneless skinless dried whole "
-    "cup cups tbsp tsp tablespoon teaspoon pound lb oz clove cloves pinch optional taste".split()
-)
+_QUALIFIERS = frozenset([
+    "fresh", "chopped", "diced", "minced", "sliced", "large", "small", "medium", "ground", "boneless",
+    "skinless", "dried", "whole", "organic", "baby", "microwaveable", "premium", "natural", "classic",
+    "original", "seasoned", "frozen", "pure", "extra", "grated", "shredded", "gourmet", "select", "style",
+])
+_MEASURES = frozenset([
+    "cup", "tbsp", "tsp", "tablespoon", "teaspoon", "pound", "lb", "oz", "clove", "pinch", "optional", "taste",
+])
 
 
 def _words(text: str) -> set[str]:
-    return {t for t in content_tokens(text) if t not in _QUALIFIERS}
+    return {t for t in content_tokens(text) if t not in _QUALIFIERS and t not in _MEASURES}
 
 
 def name_match(ingredient: str, product: Product) -> float:
@@ -34,22 +39,34 @@ def name_match(ingredient: str, product: Product) -> float:
     return len(wanted & set(tokens(product.name))) / len(wanted)
 
 
+def is_the_ingredient(ingredient: str, product: Product) -> bool:
+    """Does the product *sell* the ingredient ("salt" is not "Sea Salt Potato Chips")? The head noun
+    of the name's main part ("Beef Stew" in "Beef Stew With Rice") must be one of the ingredient's
+    words, half of the ingredient's words must be in the name and they must cover a third of it."""
+    wanted = _words(ingredient)
+    main = re.split(r",| with | for | in | on | and ", product.name.lower())[0]
+    name_words = [w for w in content_tokens(main) if w not in _QUALIFIERS]
+    if not wanted or not name_words or name_words[-1] not in wanted:
+        return False
+    shared = wanted & set(name_words)
+    cover = len(shared) / len(set(name_words))
+    return (name_match(ingredient, product) >= 0.99 and cover >= 0.25) or (len(shared) >= 2 and cover >= 0.34)
+
+
 class RecipeMaker:
-    def __init__(self, llm: LLM, grounder: Grounder, *, stats: IngredientStats | None = None,
-                 min_match: float = 0.99) -> None:
+    def __init__(self, llm: LLM, grounder: Grounder, *, stats: IngredientStats | None = None) -> None:
         self.llm = llm
         self.grounder = grounder
         self.stats = stats
-        self.min_match = min_match
         self.prompt = load_prompt("kb_recipe")
 
     def link(self, ingredient: str, *, cart: Sequence[Product] = ()) -> tuple[Product | None, bool]:
         """(product, from_cart) for one ingredient line, or (None, False) when unavailable."""
-        for p in cart:
-            if name_match(ingredient, p) >= 0.5 or name_match(p.name, _pseudo(ingredient)) >= 0.99:
-                return p, True
+        for item in cart:
+            if name_match(ingredient, item) >= 0.5 or name_match(item.name, _pseudo(ingredient)) >= 0.99:
+                return item, True
         words = " ".join(sorted(_words(ingredient))) or ingredient
-        hits = self.grounder.searcher.search(words, k=15)
+        hits = self.grounder.searcher.search(words, k=100)
         found = self.grounder.products.get_many([h.id for h in hits])
         best: tuple[float, int, Product] | None = None
         for rank, h in enumerate(hits):
@@ -57,7 +74,7 @@ class RecipeMaker:
             if p is None or not p.in_stock:
                 continue
             m = name_match(ingredient, p)
-            if m >= self.min_match:
+            if is_the_ingredient(ingredient, p):
                 cand = (m, -len(tokens(p.name)) - rank, p)  # prefer the plainest, best-ranked name
                 if best is None or cand[:2] > best[:2]:
                     best = cand

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shelfmind.knowledge.models import Explanation
 from shelfmind.knowledge.store import KnowledgeStore
 from shelfmind.review.queue import ReviewItem, ReviewKind, ReviewQueue, ReviewStatus
 from shelfmind.schemas import AssertionStatus, IntentLink, Relation
@@ -53,6 +54,16 @@ class KnowledgeReview:
             provenance=_prov(rel.provenance),
         )
 
+    def enqueue_explanation(self, e: Explanation, evidence: str) -> int | None:
+        if self.queue is None:
+            return None
+        return self.queue.add(
+            kind=ReviewKind.EXPLANATION, ref=f"kb/explanation/{e.product_id}|{e.context}|{e.persona}",
+            subject=f"why {e.product_id} for {e.context}", value={"explanation": e.text}, evidence=evidence,
+            confidence=float(e.verifier_score or 0.0), reason=f"verifier score {e.verifier_score or 0:.2f}",
+            provenance=_prov(e.provenance),
+        )
+
     def apply(self, item: ReviewItem) -> None:
         """A reviewer's decision -> the assertion's status (an edit may correct the explanation)."""
         if not item.ref.startswith("kb/") or item.status not in _STATUS:
@@ -63,14 +74,15 @@ class KnowledgeReview:
         if what in ("link", "relation"):
             self.store.set_status("links" if what == "link" else "relations", int(rest), status, explanation=text)
         elif what == "explanation":
-            pid, context, persona = (rest.split("|", 2) + ["", ""])[:3]
+            pid, context, persona = [*rest.split("|", 2), "", ""][:3]
             self.store.set_explanation_status(pid, context, persona, status, text=text)
 
     def pending(self, limit: int = 50) -> list[ReviewItem]:
         if self.queue is None:
             return []
         items = self.queue.list(kind=ReviewKind.ASSERTION, limit=limit)
-        return [i for i in items if i.ref.startswith("kb/")]
+        items += self.queue.list(kind=ReviewKind.EXPLANATION, limit=limit)
+        return [i for i in items if i.ref.startswith("kb/")][:limit]
 
 
 def _edited_text(item: ReviewItem) -> str | None:

@@ -4,7 +4,7 @@ Rules (no model): the product must exist; dietary / nutrition claims in the expl
 contradict the catalog facts (contradiction -> rejected) and should be supported by them
 (unsupported -> faithfulness capped); the proposed product type should match the product.
 The judge (optional) reads the catalog facts in a delimited data block and answers two yes/no
-questions; we read P(yes) from the log-probabilities (`llm.scoring.score_choices`), never free text.
+questions; we read P(yes) from the log-probabilities (as `llm.scoring.score_choices`), never free text.
 
 score = 0.5 * faithfulness + 0.5 * plausibility; >= auto_approve -> auto_approved,
 < reject -> rejected, otherwise needs_review (sent to the shared review queue by the builder).
@@ -12,13 +12,14 @@ score = 0.5 * faithfulness + 0.5 * plausibility; >= auto_approve -> auto_approve
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from shelfmind.knowledge.facts import ClaimVerdict, check_claims, product_facts, type_overlap
 from shelfmind.knowledge.models import Verdict
-from shelfmind.llm.base import LLM
+from shelfmind.llm.base import LLM, ChatRequest, Message, RequestMeta
 from shelfmind.llm.prompts import load_prompt
-from shelfmind.llm.scoring import score_choices
+from shelfmind.llm.scoring import yes_probability
 from shelfmind.schemas import AssertionStatus, Product
 
 FAITHFUL_Q = (
@@ -28,6 +29,13 @@ FAITHFUL_Q = (
 PLAUSIBLE_Q = (
     "Question 2: Would this product really be a sensible choice for this shopper need? Answer yes or no."
 )
+
+
+YES_NO_SCHEMA = {
+    "type": "object",
+    "properties": {"answer": {"type": "string", "enum": ["yes", "no"]}},
+    "required": ["answer"],
+}
 
 
 @dataclass(frozen=True)
@@ -72,11 +80,25 @@ class Verifier:
         if self.llm is None:
             return 0.5, 0.5
         messages = self.prompt.render(facts=product_facts(product), need=need[:200], claim=claim[:300])
-        scores = score_choices(
-            self.llm, messages, [FAITHFUL_Q, PLAUSIBLE_Q], question="{choice}", task=self.prompt.task,
-            prompt_name=self.prompt.name, prompt_version=self.prompt.version,
+        return self._p_yes(messages, FAITHFUL_Q), self._p_yes(messages, PLAUSIBLE_Q)
+
+    def _p_yes(self, messages: list[Message], question: str) -> float:
+        """P(yes) for one question: the same request as `llm.scoring.score_choices` (so cached answers
+        are shared), but the probability sums every casing of yes / no in the first answer token's
+        top log-probs ("Yes", "yes", " YES"), where score_choices keeps only the last one seen."""
+        assert self.llm is not None
+        request = ChatRequest(
+            messages=[*messages, Message(role="user", content=question)], json_schema=YES_NO_SCHEMA,
+            schema_name="yes_no", max_tokens=8, temperature=0.0, logprobs=True, top_logprobs=5,
+            meta=RequestMeta(task=self.prompt.task, prompt_name=self.prompt.name, prompt_version=self.prompt.version),
         )
-        return scores[FAITHFUL_Q], scores[PLAUSIBLE_Q]
+        response = self.llm.chat(request)
+        for tok in response.logprobs or []:
+            yes = sum(math.exp(v) for k, v in tok.top.items() if k.strip().strip('"').lower() == "yes")
+            no = sum(math.exp(v) for k, v in tok.top.items() if k.strip().strip('"').lower() == "no")
+            if yes + no > 0:
+                return yes / (yes + no)
+        return yes_probability(response.logprobs, response.text)
 
     def verify(self, product: Product | None, need: str, claim: str, product_type: str = "") -> Verdict:
         faith_rule, plaus_factor, reasons = self.rules(product, need, claim, product_type)

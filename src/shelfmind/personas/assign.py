@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter
 from collections.abc import Sequence
 from typing import Protocol
@@ -50,6 +51,18 @@ def select(scores: dict[str, float], *, floor: float, ratio: float = 0.6) -> dic
     return {k: round(v / total, 3) for k, v in kept}
 
 
+def margin(scores: dict[str, float], *, floor: float, ratio: float = 0.6) -> float:
+    """How far the scores are from changing `select`'s decision (top persona or the kept set)."""
+    ranked = sorted(scores.values(), reverse=True)
+    if not ranked:
+        return 0.0
+    top = ranked[0]
+    cut = max(floor, ratio * top)
+    gaps = [abs(top - floor)] + ([top - ranked[1]] if len(ranked) > 1 else [])
+    gaps += [abs(v - cut) for v in ranked[1 : MAX_PERSONAS + 1]]
+    return min(gaps)
+
+
 def history_profile(book: FactBook, history: Sequence[str]) -> dict[str, float]:
     prof = book.profile(history)
     known = [pid for pid in history if pid in book]
@@ -82,6 +95,10 @@ class FactAssessor:
 
     def assess(self, history: Sequence[str]) -> dict[str, float]:
         return select(self.raw_scores(history), floor=0.08)
+
+    def assess_margin(self, history: Sequence[str]) -> tuple[dict[str, float], float]:
+        raw = self.raw_scores(history)
+        return select(raw, floor=0.08), margin(raw, floor=0.08)
 
 
 def product_phrase(book: FactBook, pid: str) -> str:
@@ -126,6 +143,10 @@ class EmbeddingAssessor:
     def assess(self, history: Sequence[str]) -> dict[str, float]:
         return select(self.raw_scores(history), floor=0.02, ratio=0.7)
 
+    def assess_margin(self, history: Sequence[str]) -> tuple[dict[str, float], float]:
+        raw = self.raw_scores(history)
+        return select(raw, floor=0.02, ratio=0.7), margin(raw, floor=0.02, ratio=0.7)
+
 
 class LLMAssessor:
     """P(yes) for 'is this shopper a <persona>?' per persona, from log-probabilities."""
@@ -160,6 +181,10 @@ class LLMAssessor:
 
     def assess(self, history: Sequence[str]) -> dict[str, float]:
         return select(self.raw_scores(history), floor=0.5, ratio=0.75)
+
+    def assess_margin(self, history: Sequence[str]) -> tuple[dict[str, float], float]:
+        raw = self.raw_scores(history)
+        return select(raw, floor=0.5, ratio=0.75), margin(raw, floor=0.5, ratio=0.75)
 
 
 # ---- behaviour signature + cache ----------------------------------------------------------------
@@ -204,17 +229,19 @@ def _catalog_base(book: FactBook) -> dict[str, float]:
 
 
 class SignatureCache:
-    """Serve assessments by behaviour vector: a user whose vector lies within `radius` (L1) of an
-    already assessed one reuses that result. Counts model assessments vs cache hits."""
+    """Serve assessments by behaviour vector. A user reuses the result of an already assessed user
+    whose vector lies within min(`radius`, `slope` x that result's margin) (L1): a confident result
+    (far from any decision boundary of the assessor) is shared widely, a borderline one not at all.
+    Counts model assessments vs cache hits."""
 
     def __init__(self, assessor: Assessor, book: FactBook, catalog: PersonaCatalog, store: UserStore | None = None,
-                 *, radius: float = 0.35, top: int = 12) -> None:
+                 *, radius: float = 0.6, slope: float = 4.0, top: int = 12) -> None:
         self.assessor = assessor
         self.book = book
         self.catalog = catalog
         self.store = store
-        self.radius, self.top = radius, top
-        self._entries: list[tuple[dict[str, float], dict[str, float]]] = []
+        self.radius, self.slope, self.top = radius, slope, top
+        self._entries: list[tuple[dict[str, float], dict[str, float], float]] = []
         self._loaded = False
         self.assessments = 0
         self.hits = 0
@@ -233,15 +260,18 @@ class SignatureCache:
     def _load(self) -> None:
         if not self._loaded and self.store is not None:
             for key, weights in self.store.cache_items(self.prefix):
-                self._entries.append((dict(json.loads(key[len(self.prefix):])), weights))
+                m = float(weights.pop("__margin__", math.inf))
+                self._entries.append((dict(json.loads(key[len(self.prefix):])), weights, m))
         self._loaded = True
 
     def lookup(self, vec: dict[str, float]) -> dict[str, float] | None:
         self._load()
-        best = min(self._entries, key=lambda e: distance(e[0], vec), default=None)
-        if best is not None and distance(best[0], vec) <= self.radius:
-            return best[1]
-        return None
+        best: tuple[float, dict[str, float]] | None = None
+        for anchor, weights, m in self._entries:
+            d = distance(anchor, vec)
+            if d <= min(self.radius, self.slope * m) and (best is None or d < best[0]):
+                best = (d, weights)
+        return dict(best[1]) if best else None
 
     def assess(self, history: Sequence[str]) -> tuple[dict[str, float], str, bool]:
         """(weights, signature, from_cache)."""
@@ -254,10 +284,12 @@ class SignatureCache:
             self.hits += 1
             return cached, sig, True
         self.assessments += 1
-        weights = self.assessor.assess(history)
-        self._entries.append((vec, weights))
+        scorer = getattr(self.assessor, "assess_margin", None)
+        weights, m = scorer(history) if scorer else (self.assessor.assess(history), math.inf)
+        self._entries.append((vec, weights, m))
         if self.store is not None:
-            self.store.cache_put(self.prefix + json.dumps(sorted(vec.items())), weights)
+            stored = {**weights, "__margin__": m if math.isfinite(m) else 1e9}
+            self.store.cache_put(self.prefix + json.dumps(sorted(vec.items())), stored)
         return weights, sig, False
 
     def changed(self, old_signature: str | None, history: Sequence[str]) -> bool:

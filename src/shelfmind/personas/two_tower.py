@@ -73,7 +73,7 @@ class TwoTower:
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
-                total += float(loss) * len(chunk)
+                total += loss.item() * len(chunk)
             losses.append(total / max(1, len(examples)))
         return losses
 

@@ -78,9 +78,9 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ValidationError)
     async def model_error(request: Request, exc: ValidationError) -> JSONResponse:
-        err = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(x) for x in err.get("loc", ()))
-        return _error(422, "SM103", f"invalid request: {where}: {err.get('msg', 'invalid')}")
+        errors = exc.errors()
+        where = ".".join(str(x) for x in errors[0]["loc"]) if errors else ""
+        return _error(422, "SM103", f"invalid request: {where}: {errors[0]['msg'] if errors else 'invalid'}")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -84,10 +84,11 @@ class Service:
         # writes (a statement may call an LLM) in another, so a write never blocks the shop.
         self._reads = ThreadPoolExecutor(1, thread_name_prefix="shelfmind-read")
         self._writes = ThreadPoolExecutor(1, thread_name_prefix="shelfmind-write")
+        self._slow = ThreadPoolExecutor(1, thread_name_prefix="shelfmind-slow")  # reads that may call an LLM
 
     def close(self) -> None:
-        self._reads.shutdown(wait=False, cancel_futures=True)
-        self._writes.shutdown(wait=False, cancel_futures=True)
+        for pool in (self._reads, self._writes, self._slow):
+            pool.shutdown(wait=False, cancel_futures=True)
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._reads, lambda: fn(*args, **kwargs))
@@ -98,7 +99,7 @@ class Service:
         finally:
             self.cache.bump()
 
-    async def cached(self, key: Hashable, fn: Callable[[], BaseModel], endpoint: str) -> Response:
+    async def cached(self, key: Hashable, fn: Callable[[], BaseModel], endpoint: str, *, slow: bool = False) -> Response:
         """Serve a read through the response cache. The cache holds the serialized JSON, so a hit
         costs a dict lookup: no component call, no validation, no serialization."""
         full = (key, self.cache.generation)
@@ -107,7 +108,8 @@ class Service:
             self.metrics.cache.labels(endpoint, "hit").inc()
         else:
             self.metrics.cache.labels(endpoint, "miss").inc()
-            hit = await self.read(lambda: fn().model_dump_json().encode())
+            pool = self._slow if slow else self._reads
+            hit = await asyncio.get_running_loop().run_in_executor(pool, lambda: fn().model_dump_json().encode())
             self.cache.put(full, hit)
         return Response(hit, media_type="application/json")
 
@@ -154,11 +156,11 @@ class Service:
             for pid in ids if (p := got.get(pid)) is not None
         ]
 
-    def recommendation(self, rec: Recommendation) -> RecommendResponse:
+    def recommendation(self, rec: Recommendation, *, k: int = 24) -> RecommendResponse:
+        """Themes keep the recommender's own explanations; `products` is the top k."""
         listed = {p.id: p for p in rec.products}
-        catalog = self.products(
-            [*listed, *(pid for block in rec.presentation.themes for pid in block.product_ids)]
-        )
+        shown = {p.id for p in rec.products[:k]} | {pid for b in rec.presentation.themes for pid in b.product_ids}
+        catalog = self.products(list(shown))
 
         def card(pid: str, theme: str | None) -> ProductCard | None:
             p, c = listed.get(pid), catalog.get(pid)
@@ -179,7 +181,7 @@ class Service:
             cards = [c for pid in block.product_ids if (c := card(pid, block.name)) is not None]
             if cards:
                 themes.append(ThemeOut(name=block.name, explanation=block.explanation, products=cards))
-        products = [c for p in rec.products if (c := card(p.id, p.theme)) is not None]
+        products = [c for p in rec.products[:k] if (c := card(p.id, p.theme)) is not None]
         if not themes and products:
             themes = [ThemeOut(name=f"Results for “{rec.query}”", products=products)]
         return RecommendResponse(

@@ -85,12 +85,13 @@ def statement_out(raw: Any) -> StatementOut:
 
 def user_out(raw: Any) -> UserOut:
     uid = str(_get(raw, "id", "user_id"))
+    statements = _get(raw, "statements", default=[])  # a listing may carry a count instead
     return UserOut(
         id=uid,
         name=str(_get(raw, "name", "display_name", default=uid) or uid),
         description=str(_get(raw, "description", "bio", default="") or ""),
         personas=_personas(_get(raw, "personas", "persona_weights")),
-        statements=[statement_out(s) for s in _get(raw, "statements", default=[]) or []],
+        statements=[statement_out(s) for s in statements] if isinstance(statements, list | tuple) else [],
     )
 
 

@@ -164,3 +164,18 @@ def test_bad_config_is_a_config_error(tmp_path: Path) -> None:
 def test_limit(tmp_path: Path, store: CatalogStore) -> None:
     report = ingest(load_config(write(tmp_path)), store, limit=2, progress=False)
     assert report.products == 2 and len(store) == 2
+
+
+def test_parquet_and_tsv_tables(tmp_path: Path, store: CatalogStore) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"sku": [1, 2], "title": ["Oats", "Tea"], "cat": [10, 20]}), tmp_path / "p.parquet")
+    (tmp_path / "c.tsv").write_text("cat\tcategory\n10\tbreakfast\n20\tdrinks\n")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('name="pq"\nid="sku"\nname_field="title"\n'
+                   '[[tables]]\nname="p"\npath="p.parquet"\n[[tables]]\nname="c"\npath="c.tsv"\nkey="cat"\n'
+                   '[[joins]]\nfrom="p.cat"\nto="c.cat"\n[[fields]]\ncolumn="c.category"\nname="category"\nkind="categorical"\n')
+    report = ingest_file(cfg, store, progress=False)
+    assert report.tables == {"c": 2, "p": 2}
+    assert store.get("1").fields == {"category": "breakfast"} and store.get("2").fields == {"category": "drinks"}

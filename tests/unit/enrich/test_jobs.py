@@ -70,6 +70,11 @@ def test_values_reach_catalog_and_decisions_flow_back(make_service) -> None:  # 
     demos = demos_from_review(service.review.decided(ReviewKind.ATTRIBUTE))
     assert [d.id for d in demos] == ["c"] and demos[0].values == {"allergens": ["milk", "tree nuts"]}
     assert len(service.demo_pool()) == 1
+    from shelfmind.llm.providers.fake import FakeLLM
+
+    spy = FakeLLM().enqueue({})
+    service.extractor(spy).extract("z", "", "Honey Oat Crunch", "Oats, honey, almonds")
+    assert '"allergens": ["milk", "tree nuts"]' in spy.requests[0].messages[-1].content  # reused as a demo
 
 
 def test_factory_wires_the_service_and_a_picklable_ray_worker(home) -> None:  # type: ignore[no-untyped-def]

@@ -47,3 +47,19 @@ def test_intent_sources(tmp_path, responder) -> None:
     cats = catalog_categories([])
     assert cats == []
     assert suggest_intents(llm, ["tea", "popcorn"]) == ["movie night", "cold and flu", "pizza night"]
+
+
+def test_unsure_explanations_go_to_review_and_come_back(kb: KnowledgeBase, responder) -> None:
+    from shelfmind.review.queue import Decision
+
+    def organic(request):
+        if request.meta.prompt_name == "kb_explain":
+            return {"explanation": "An organic treat for the evening."}  # "organic" is not in p9's facts
+        return responder()(request)
+
+    kb.llm._responder = organic  # type: ignore[attr-defined]
+    e = kb.explain("p9", "movie night", "kids")
+    assert e.status == AssertionStatus.NEEDS_REVIEW
+    item = next(i for i in kb.review.pending() if i.ref.startswith("kb/explanation/p9|"))
+    kb.review.queue.decide(item.id, Decision.APPROVE)  # type: ignore[union-attr]
+    assert kb.store.explanation("p9", "movie night", "kids").status == AssertionStatus.APPROVED  # type: ignore[union-attr]

@@ -108,3 +108,23 @@ def test_export_import_round_trip(kb: KnowledgeBase, tmp_path: Path) -> None:
     with pytest.raises(DataError):
         other.import_jsonl(bad)
     assert other.counts() == kb.store.counts()  # all or nothing
+
+
+def test_co_engagement_shapes_themes(kb: KnowledgeBase, tmp_path: Path) -> None:
+    from shelfmind.knowledge.planner import EngagementLog
+
+    log = tmp_path / "engagement.jsonl"
+    log.write_text('{"query": "Movie night", "product_ids": ["p5", "p7", "p27"]}\n'
+                   '{"query": "movie night", "product_ids": ["p26", "p5", "ghost"]}\n')
+    kb.engagement = EngagementLog.load(log)
+    builder = kb.builder()
+    builder.add_intents(["movie night"])
+    builder.build(progress=False)
+    themes = kb.themes_for("movie night")
+    assert themes[0].source == "llm+co_engagement"
+    popular = next(t for t in themes if t.source == "co_engagement")
+    assert popular.product_ids[0] == "p5" and "ghost" not in popular.product_ids
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"query": "x"}\n')
+    with pytest.raises(DataError):
+        EngagementLog.load(bad)

@@ -44,7 +44,7 @@ def test_complete_prints_validated_json_and_stats_count_it(fake: FakeLLM) -> Non
     row = stats["tasks"][0]
     assert (row["task"], row["calls"], row["cache_hits"], row["model_calls"]) == ("default", 2, 1, 1)
     assert row["prompt_tokens"] > 0 and "cost_usd" in row
-    assert "cache hits" in run("llm", "stats")
+    assert "hits (near-dup)" in run("llm", "stats")
 
 
 def test_complete_rejects_answer_outside_schema(fake: FakeLLM) -> None:

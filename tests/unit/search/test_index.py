@@ -98,3 +98,10 @@ def test_open_checks_embedder_and_existence(index: LanceIndex, tmp_path: Path) -
 def test_rebuild_replaces_the_previous_index(index: LanceIndex, products: list[Product]) -> None:
     index.build(products[:3])
     assert len(index) == 3 and read_manifest(index.path).catalog_size == 3
+
+
+def test_rebuild_reuses_vectors_of_unchanged_products(index: LanceIndex, products: list[Product]) -> None:
+    products[0] = products[0].model_copy(update={"name": "Fresh egg tagliatelle"})
+    index.build(products, extra_text={"p9": "movie night snack"})
+    assert index.reused_vectors == 9
+    assert [h.id for h in index.search("tagliatelle", k=1, mode=RetrievalMode.BM25)] == ["p1"]

@@ -61,6 +61,29 @@ def simulate_users(book: FactBook, catalog: PersonaCatalog, n: int, *, seed: int
     return users
 
 
+def clustered_users(book: FactBook, catalog: PersonaCatalog, n: int, *, archetypes: int = 100, seed: int = 0,
+                    resample: float = 0.15) -> list[SimUser]:
+    """Households that resemble each other: each user is one of `archetypes` base users with a share
+    `resample` of purchases redrawn (same personas) and the history length jittered by +-20%."""
+    rng = random.Random(seed)
+    bases = simulate_users(book, catalog, archetypes, seed=seed + 1)
+    more = simulate_users(book, catalog, archetypes * 4, seed=seed + 2)  # same generator: persona-consistent draws
+    pool: dict[tuple[str, ...], list[str]] = {}
+    for u in more:
+        pool.setdefault(u.personas, []).extend(u.history)
+    users = []
+    for i in range(n):
+        base = rng.choice(bases)
+        hist = [p for p in base.history if rng.random() > resample]
+        extra = pool.get(base.personas) or base.history
+        target = max(3, int(len(base.history) * rng.uniform(0.8, 1.2)))
+        while len(hist) < target:
+            hist.append(rng.choice(extra))
+        rng.shuffle(hist)
+        users.append(SimUser(f"cl{i:05d}", base.personas, hist))
+    return users
+
+
 def recovery(assessor: Assessor, users: Sequence[SimUser]) -> dict[str, float]:
     """top-1 accuracy (the strongest assigned persona is a true one) and recall of true personas."""
     top1 = recall = 0.0
@@ -74,10 +97,10 @@ def recovery(assessor: Assessor, users: Sequence[SimUser]) -> dict[str, float]:
 
 
 def cache_measurement(assessor: Assessor, book: FactBook, catalog: PersonaCatalog, users: Sequence[SimUser],
-                      *, radius: float = 0.35) -> dict[str, float]:
+                      *, radius: float = 0.6, slope: float = 4.0) -> dict[str, float]:
     """Assessments per 1,000 users through the signature cache vs one per user, and false hits:
     users whose cached personas differ from their individual assessment (top-1, and as a set)."""
-    cache = SignatureCache(assessor, book, catalog, radius=radius)
+    cache = SignatureCache(assessor, book, catalog, radius=radius, slope=slope)
     false_top1 = false_set = hits = 0
     for u in users:
         got, _, hit = cache.assess(u.history)
@@ -97,4 +120,5 @@ def cache_measurement(assessor: Assessor, book: FactBook, catalog: PersonaCatalo
         "false_hit_rate_top1": false_top1 / n,
         "false_hit_rate_set": false_set / n,
         "radius": radius,
+        "slope": slope,
     }

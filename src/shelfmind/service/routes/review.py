@@ -6,6 +6,7 @@ knowledge) registered for that kind, so an approval flows back into the store it
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -30,10 +31,8 @@ ItemId = Annotated[int, Path(ge=1)]
 def _queue(svc: Service) -> Any:
     # Building the producers registers their decision handlers on the shared queue.
     for producer in ("knowledge", "enrichment"):
-        try:
+        with contextlib.suppress(Exception):  # a producer that is not built has nothing to apply yet
             getattr(svc.rt, producer, None)
-        except Exception:  # a producer that is not built has nothing to apply yet
-            pass
     return svc.component("review")
 
 
@@ -79,7 +78,7 @@ async def reject(svc: Svc, item_id: ItemId, body: DecideIn | None = None) -> Rev
 @router.post("/items/{item_id}/edit", response_model=ReviewItem, summary="Replace the value and approve it")
 async def edit(svc: Svc, item_id: ItemId, body: EditIn) -> ReviewItem:
     if body.value is None or (isinstance(body.value, str) and not body.value.strip()):
-        from fastapi import HTTPException, status
+        from fastapi import HTTPException
 
         raise HTTPException(422, "an edit needs the corrected value")
     return await _decide(svc, item_id, Decision.EDIT, body.value, body.reviewer)

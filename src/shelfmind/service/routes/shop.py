@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
@@ -88,8 +89,10 @@ async def _recommend(svc: Service, req: RecommendRequest) -> Response:
             from shelfmind.service.users import UserDirectory
 
             UserDirectory(svc.component("users")).get(req.user_id)  # 404 for an unknown shopper
-        rec = svc.component("recommender").recommend(req.query, req.user_id, context)
-        return svc.recommendation(rec.model_copy(update={"products": rec.products[: req.k]}))
+        recommender = svc.component("recommender")
+        extra = {"k": req.k} if "k" in inspect.signature(recommender.recommend).parameters else {}
+        rec = recommender.recommend(req.query, req.user_id, context, **extra)
+        return svc.recommendation(rec, k=req.k)
 
     key = ("recommend", req.query, req.user_id, tuple(context.items()), req.k)
     return await svc.cached(key, run, "recommend")
@@ -147,7 +150,8 @@ async def recipe(svc: Svc, req: RecipeRequest) -> Response:
             raise NotFound("no recipe uses these products", hint="add a main ingredient such as pasta or rice")
         return out
 
-    return await svc.cached(("recipe", tuple(sorted(req.product_ids)), req.user_id), run, "recipe")
+    # a recipe may be written by the LLM (seconds): its own lane, so search and recommend never wait on it
+    return await svc.cached(("recipe", tuple(sorted(req.product_ids)), req.user_id), run, "recipe", slow=True)
 
 
 @router.get("/knowledge", response_model=KnowledgeResponse, summary="Knowledge base lookup for an intent")

@@ -84,7 +84,7 @@ async function runSearch(q) {
     const notes = [];
     if (state.user) {
       const who = state.users.find((u) => u.id === state.user);
-      notes.push(h("span", { class: "chip" }, "Personalised for ", who ? who.name : state.user));
+      notes.push(h("span", { class: "chip" }, "Personalised for ", who ? who.name.split(" (")[0] : state.user));
     }
     for (const c of r.constraints) notes.push(h("span", { class: "chip constraint", "data-testid": "constraint" }, "✓ ", c));
     if (r.removed_by_constraints) notes.push(h("span", { class: "muted" }, `${r.removed_by_constraints} items hidden for you`));
@@ -153,8 +153,9 @@ async function renderProfile() {
     return;
   }
   const u = await api("GET", `/api/users/${encodeURIComponent(state.user)}`);
-  $("profile-title").textContent = `Hi ${u.name}!`;
-  $("profile-desc").textContent = u.description || "";
+  const [first, ...rest] = u.name.split(" (");
+  $("profile-title").textContent = `Hi ${first}!`;
+  $("profile-desc").textContent = u.description || (rest.length ? rest.join(" (").replace(/\)$/, "") : "");
   $("persona-bars").replaceChildren(h("h3", {}, "Your shopping style"),
     ...Object.entries(u.personas).sort((a, b) => b[1] - a[1]).map(([name, w]) => h("div", { class: "persona" },
       h("span", {}, name), h("div", { class: "bar" }, h("i", { style: `width:${Math.round(w * 100)}%` })))));

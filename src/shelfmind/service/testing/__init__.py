@@ -20,8 +20,8 @@ from shelfmind.catalog.ingest import ingest_file
 from shelfmind.catalog.products_text import render_catalog
 from shelfmind.catalog.store import CatalogStore
 from shelfmind.review.queue import ReviewQueue
-from shelfmind.service.testing.searcher import IndexedKeywordSearcher
 from shelfmind.service.testing.knowledge import InMemoryKnowledge, seed_review
+from shelfmind.service.testing.searcher import IndexedKeywordSearcher
 from shelfmind.service.testing.shoppers import DEMO_USERS, InMemoryUsers, PersonaRecommender
 
 __all__ = ["DEMO_USERS", "TestRuntime", "create_test_app", "test_runtime"]

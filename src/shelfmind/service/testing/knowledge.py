@@ -91,7 +91,7 @@ class InMemoryKnowledge:
                 continue
             main = cats[trigger]
             cart = {p.id for p in products}
-            out = [{"name": ingredients[0][0], "product_id": main.id}]
+            out: list[dict[str, str | None]] = [{"name": ingredients[0][0], "product_id": main.id}]
             for ing, query in ingredients[1:]:
                 hits = self._first(query, set(), n=1)
                 in_cart = next((p.id for p in products if query.split()[0] in p.name.lower()), None)

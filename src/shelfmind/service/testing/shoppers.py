@@ -18,7 +18,14 @@ from shelfmind.schemas import (
     ThemeBlock,
 )
 from shelfmind.search.base import ProductSearcher
-from shelfmind.service.testing.rules import PERSONA_BOOSTS, REASONS, boost, category, parse_statement, violates
+from shelfmind.service.testing.rules import (
+    PERSONA_BOOSTS,
+    REASONS,
+    boost,
+    category,
+    parse_statement,
+    violates,
+)
 
 
 class Statement(BaseModel):

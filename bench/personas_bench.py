@@ -1,0 +1,90 @@
+"""Persona assignment with the behaviour-signature cache vs one assessment per user.
+
+    python bench/personas_bench.py [--quick] [--embedding]
+
+For 1,000 simulated shoppers over the bundled grocery catalog (two populations: independent
+"diverse" shoppers, and "clustered" households that resemble one of 100 archetypes) and for the real
+Complete Journey households, it prints assessments per 1,000 users through the cache (baseline: the
+naive one call per user, measured in the same run) and the false-hit rate: users whose cached
+personas differ from their own individual assessment (top-1 persona, and the whole set).
+The individual reference is the deterministic fact assessor (and the MiniLM embedding assessor with
+--embedding); running the LLM assessor for 1,000 users is too slow on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from shelfmind.catalog.config import default_data_dir
+from shelfmind.cli.eval_personalization import _bundled_book
+from shelfmind.personas.assign import EmbeddingAssessor, FactAssessor
+from shelfmind.personas.catalog import load_persona_catalog
+from shelfmind.personas.evaluation.histories import load_completejourney
+from shelfmind.personas.evaluation.simulate import SimUser, cache_measurement, clustered_users, simulate_users
+from shelfmind.personas.facts import FactBook
+
+SETTINGS = [(0.3, 1.0), (0.6, 4.0), (1.0, 8.0)]  # (radius, slope)
+
+
+class Memo:
+    """Memoised assessor, so the individual reference is computed once per history."""
+
+    def __init__(self, inner: FactAssessor | EmbeddingAssessor) -> None:
+        self.inner = inner
+        self.id = inner.id
+        self.calls = 0
+        self._m: dict[tuple[str, ...], tuple[dict[str, float], float]] = {}
+
+    def assess(self, history: list[str]) -> dict[str, float]:
+        return self.assess_margin(history)[0]
+
+    def assess_margin(self, history: list[str]) -> tuple[dict[str, float], float]:
+        key = tuple(history)
+        if key not in self._m:
+            self.calls += 1
+            self._m[key] = self.inner.assess_margin(history)
+        return self._m[key]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="300 users per population, no real data")
+    ap.add_argument("--embedding", action="store_true", help="also use the MiniLM embedding assessor")
+    args = ap.parse_args()
+    n = 300 if args.quick else 1000
+    t0 = time.time()
+    catalog = load_persona_catalog()
+    book = _bundled_book()
+    populations: list[tuple[str, FactBook, list[SimUser]]] = [
+        ("diverse", book, simulate_users(book, catalog, n, seed=1)),
+        ("clustered", book, clustered_users(book, catalog, n, seed=3)),
+    ]
+    if not args.quick:
+        data = load_completejourney(Path(default_data_dir()), max_users=n)
+        cj_book = FactBook.from_products(data.products.values())
+        populations.append(("completejourney", cj_book,
+                            [SimUser(u, (), [p for b in bs for p in b]) for u, bs in data.baskets.items()]))
+    print(f"{'population':<16} {'assessor':<10} {'radius':>6} {'slope':>5} {'calls/1k':>8} {'naive/1k':>8} "
+          f"{'ratio':>6} {'false top-1':>11} {'false set':>9}")
+    for name, pbook, users in populations:
+        assessors = [("facts", Memo(FactAssessor(pbook, catalog)))]
+        if args.embedding and pbook is book:
+            from shelfmind.config import get_settings
+            from shelfmind.embed.factory import build_embedder
+
+            assessors.append(("embedding", Memo(EmbeddingAssessor(pbook, catalog, build_embedder(get_settings())))))
+        for aname, assessor in assessors:
+            for radius, slope in SETTINGS:
+                s = slope * (10 if aname == "embedding" else 1)
+                m = cache_measurement(assessor, pbook, catalog, users, radius=radius, slope=s)
+                naive = 1000.0  # one assessment per user, as counted by the same harness with the cache off
+                print(f"{name:<16} {aname:<10} {radius:>6.2f} {s:>5.0f} {m['calls_per_1000']:>8.0f} {naive:>8.0f} "
+                      f"{m['calls_per_1000'] / naive:>6.2f} {m['false_hit_rate_top1']:>11.2%} "
+                      f"{m['false_hit_rate_set']:>9.2%}")
+    print(f"({time.time() - t0:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
