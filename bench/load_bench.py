@@ -198,11 +198,12 @@ def cache_ratio(metrics_text: str) -> float | None:
     return hits / (hits + miss) if hits + miss else None
 
 
-def start_server(runtime: str, cache: bool, home: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(runtime: str, cache: bool, home: str, read_workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     factory = {"doubles": "shelfmind.service.testing:create_test_app",
                "real": "shelfmind.service.app:create_runtime_app"}[runtime]
-    env = {**os.environ, "SHELFMIND_HOME": home, "SHELFMIND_SERVICE_CACHE": "2048" if cache else "0"}
+    env = {**os.environ, "SHELFMIND_HOME": home, "SHELFMIND_SERVICE_CACHE": "2048" if cache else "0",
+           "SHELFMIND_SERVICE_READ_WORKERS": str(read_workers)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning", "--no-access-log"], env=env)
@@ -259,7 +260,8 @@ async def main_async(args: argparse.Namespace, url: str) -> int:
         client.close()
     ratio = cache_ratio(httpx.get(f"{url}/metrics", timeout=30).text)
     p95_ratio = pct(under.latencies, 95) / pct(base.latencies, 95)
-    what = f"service at {url}" if args.url else f"{args.runtime} runtime, response cache {'on' if args.cache else 'off'}"
+    what = (f"service at {url}" if args.url else f"{args.runtime} runtime, response cache {'on' if args.cache else 'off'}"
+            f", {args.read_workers} read worker(s)")
     print(f"\nload_bench: {what}, "
           f"{args.rate:.0f} req/s offered for {args.duration:.0f} s")
     print(f"{'phase':<22}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
@@ -288,6 +290,7 @@ def main() -> None:
     ap.add_argument("--url", help="an already running service (loopback only)")
     ap.add_argument("--idle-n", type=int, default=200, help="sequential requests for the idle baseline")
     ap.add_argument("--max-in-flight", type=int, default=256)
+    ap.add_argument("--read-workers", type=int, default=1, help="threads of the service's read lane")
     ap.add_argument("--plot", help="PNG path (default $SHELFMIND_HOME/reports/load_bench.png)")
     args = ap.parse_args()
     if args.quick:
@@ -305,7 +308,7 @@ def main() -> None:
         home = os.environ.get("SHELFMIND_HOME") if args.runtime == "real" else tempfile.mkdtemp(prefix="sm-load-")
         if not home:
             raise SystemExit("--runtime real needs SHELFMIND_HOME pointing at a built home (shelfmind demo)")
-        proc, url = start_server(args.runtime, args.cache, home)
+        proc, url = start_server(args.runtime, args.cache, home, args.read_workers)
     try:
         code = asyncio.run(main_async(args, url))
     finally:

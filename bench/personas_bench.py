@@ -25,7 +25,7 @@ from shelfmind.personas.evaluation.histories import load_completejourney
 from shelfmind.personas.evaluation.simulate import SimUser, cache_measurement, clustered_users, simulate_users
 from shelfmind.personas.facts import FactBook
 
-SETTINGS = [(0.3, 1.0), (0.6, 4.0), (1.0, 8.0)]  # (radius, slope)
+SETTINGS = [(0.15, 1.0), (0.2, 2.0), (0.3, 4.0)]  # (radius, slope); the default is (0.2, 2.0)
 
 
 class Memo:
@@ -80,7 +80,7 @@ def main() -> None:
                 s = slope * (10 if aname == "embedding" else 1)
                 m = cache_measurement(assessor, pbook, catalog, users, radius=radius, slope=s)
                 naive = 1000.0  # one assessment per user, as counted by the same harness with the cache off
-                print(f"{name:<16} {aname:<10} {radius:>6.2f} {s:>5.0f} {m['calls_per_1000']:>8.0f} {naive:>8.0f} "
+                print(f"{name:<16} {aname:<10} {radius:>6.2f} {s:>5.1f} {m['calls_per_1000']:>8.0f} {naive:>8.0f} "
                       f"{m['calls_per_1000'] / naive:>6.2f} {m['false_hit_rate_top1']:>11.2%} "
                       f"{m['false_hit_rate_set']:>9.2%}")
     print(f"({time.time() - t0:.0f} s)")

@@ -37,7 +37,7 @@ def eval_personalization(data_dir: Path | None, quick: bool, llm_users: int, no_
     if not no_embedder:
         try:
             embedder = rt.embedder
-        except Exception as exc:  # noqa: BLE001 - optional: the report says it was skipped
+        except Exception as exc:
             click.echo(f"embedding assessor skipped: {exc}", err=True)
     results = run(
         data_dir=data_dir, book=book, catalog=load_persona_catalog(), searcher=KeywordSearcher(book.products.values()),

@@ -204,8 +204,9 @@ def behaviour_vector(book: FactBook, catalog: PersonaCatalog, history: Sequence[
 
 
 def distance(a: dict[str, float], b: dict[str, float]) -> float:
-    """L1 distance between two behaviour vectors (a fact missing from one counts as 0 there)."""
-    return sum(abs(a.get(f, 0.0) - b.get(f, 0.0)) for f in set(a) | set(b))
+    """L-infinity distance between two behaviour vectors (a fact missing from one counts as 0 there):
+    the largest change in the share of any persona-relevant fact."""
+    return max((abs(a.get(f, 0.0) - b.get(f, 0.0)) for f in set(a) | set(b)), default=0.0)
 
 
 def signature(book: FactBook, catalog: PersonaCatalog, history: Sequence[str], **kw: float) -> str:
@@ -230,12 +231,12 @@ def _catalog_base(book: FactBook) -> dict[str, float]:
 
 class SignatureCache:
     """Serve assessments by behaviour vector. A user reuses the result of an already assessed user
-    whose vector lies within min(`radius`, `slope` x that result's margin) (L1): a confident result
+    whose vector lies within min(`radius`, `slope` x that result's margin) (L-infinity): a confident result
     (far from any decision boundary of the assessor) is shared widely, a borderline one not at all.
     Counts model assessments vs cache hits."""
 
     def __init__(self, assessor: Assessor, book: FactBook, catalog: PersonaCatalog, store: UserStore | None = None,
-                 *, radius: float = 0.6, slope: float = 4.0, top: int = 12) -> None:
+                 *, radius: float = 0.2, slope: float = 2.0, top: int = 12) -> None:
         self.assessor = assessor
         self.book = book
         self.catalog = catalog
@@ -310,7 +311,7 @@ def evidence(book: FactBook, catalog: PersonaCatalog, history: Sequence[str], we
     for pid, w in sorted(weights.items(), key=lambda kv: -kv[1]):
         persona = catalog.get(pid)
         if persona.id == "brand_loyalist":
-            support = [(n, q) for q, n in counts.items() if n > 1]
+            support = [(float(n), q) for q, n in counts.items() if n > 1]
         else:
             support = [(persona.boost(book.facts(q)) * n, q) for q, n in counts.items()]
         support = sorted((s for s in support if s[0] > 0), key=lambda s: (-s[0], s[1]))[:per_persona]

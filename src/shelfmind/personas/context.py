@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-import json
 import datetime as dt
+import json
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any

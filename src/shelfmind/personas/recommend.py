@@ -199,7 +199,7 @@ class Recommender:
         top = ranked[:10]
         if not top:
             return True
-        cats = defaultdict(int)
+        cats: dict[str, int] = defaultdict(int)
         for pid in top:
             cats[self.book.category.get(pid, "other")] += 1
         return max(cats.values()) >= 0.6 * len(top)
@@ -220,14 +220,14 @@ class Recommender:
                                          explanation="Products often used together with the best match.",
                                          product_ids=comps))
             return Presentation(kind=PresentationKind.SPECIFIC, themes=blocks)
-        blocks = []
+        ranked_blocks: list[tuple[float, ThemeBlock]] = []
         for t in themes:  # knowledge-base themes, constrained and re-ranked for this user
             ids = [pid for pid in t.product_ids if pid in scored]
             ids.sort(key=lambda pid: -scored[pid][0])
             if len(ids) >= 2:
-                blocks.append((sum(scored[p][0] for p in ids[:4]) / len(ids[:4]),
+                ranked_blocks.append((sum(scored[p][0] for p in ids[:4]) / len(ids[:4]),
                                ThemeBlock(name=t.name, explanation=t.explanation, product_ids=ids[:6])))
-        if not blocks:  # no KB themes: diverse groups by product category
+        if not ranked_blocks:  # no KB themes: diverse groups by product category
             groups: dict[str, list[str]] = defaultdict(list)
             for pid in ranked[:60]:
                 groups[self.book.category.get(pid, "other")].append(pid)
@@ -235,10 +235,10 @@ class Recommender:
             for cat, ids in groups.items():
                 if len(ids) >= 2 or multi < 2:
                     label = cat.replace("_", " ").title()
-                    blocks.append((scored[ids[0]][0], ThemeBlock(
+                    ranked_blocks.append((scored[ids[0]][0], ThemeBlock(
                         name=label, explanation=f"{label} products for \"{query or 'you'}\".", product_ids=ids[:5])))
-        blocks.sort(key=lambda b: -b[0])
-        return Presentation(kind=PresentationKind.BROAD, themes=[b for _, b in blocks[:5]])
+        ranked_blocks.sort(key=lambda b: -b[0])
+        return Presentation(kind=PresentationKind.BROAD, themes=[b for _, b in ranked_blocks[:5]])
 
     def _allowed(self, pid: str, constraints: list[Constraint]) -> bool:
         p = self.book.products.get(pid)

@@ -241,10 +241,8 @@ def merge(rules: ParsedStatement, llm: ParsedStatement | None) -> ParsedStatemen
     by_slot = {e.slot: e for e in rules.effects}
     for e in llm.effects:
         have = by_slot.get(e.slot)
-        if have is None:
-            by_slot[e.slot] = e
-        elif e.slot == "diet" and have.kind == EffectKind.CONSTRAINT and \
-                _STRICTNESS.get(e.value, 0) > _STRICTNESS.get(have.value, 0):
+        if have is None or (e.slot == "diet" and have.kind == EffectKind.CONSTRAINT and \
+                _STRICTNESS.get(e.value, 0) > _STRICTNESS.get(have.value, 0)):
             by_slot[e.slot] = e
     return ParsedStatement(effects=list(by_slot.values()), notes=rules.notes, trace=llm.trace)
 

@@ -27,6 +27,7 @@ from shelfmind.search.fusion import FusionMethod, fuse
 from shelfmind.search.lance import LanceIndex
 from shelfmind.search.manifest import ColumnKind
 from shelfmind.search.query import QueryParse
+from shelfmind.search.rank import Coverage
 from shelfmind.search.text import clean_query
 
 
@@ -49,6 +50,8 @@ class EngineConfig(BaseModel):
     bm25: bool = True
     vector: bool = True
     max_expansions: int = 4
+    coverage_weight: float = 2.5  # term-coverage feature after fusion (search.rank); 0 disables
+    expansion_coverage: float = 0.8  # an expansion's coverage counts this much of the head's
     spell: bool = True  # add catalog-vocabulary corrections of unknown words to the BM25 query
     spell_vector: bool = False  # ... and to the text that is embedded
 
@@ -81,6 +84,7 @@ class HybridSearcher:
         self.expander = expander
         self.config = config or EngineConfig()
         self._vec_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.coverage = Coverage()
 
     def search(self, query: str, *, k: int = 10, filters: Sequence[Filter] = ()) -> list[SearchHit]:
         return self.explain(query, k=k, filters=filters).hits
@@ -129,19 +133,25 @@ class HybridSearcher:
         weights: dict[str, float] = {}
         queries = [("", head)] + [(f"expansion:{e}", e) for e in out.expansions]
         n_exp = max(1, len(out.expansions))
+        texts: dict[str, str] | None = {} if cfg.coverage_weight > 0 else None
         for prefix, raw in queries:
             text, vtext = self.arm_texts(raw)
             w_scale = cfg.weights.get("expansion", 0.4) / n_exp if prefix else 1.0
             if cfg.bm25:
                 name = f"{prefix}/bm25" if prefix else "bm25"
-                arms[name] = self._arm(out, name, text, lambda t: self.index.bm25(t, depth, where))
+                arms[name] = self._arm(out, name, text, lambda t: self.index.bm25(t, depth, where, texts))
                 weights[name] = cfg.weights.get("bm25", 1.0) * w_scale
             if cfg.vector:
                 name = f"{prefix}/vector" if prefix else "vector"
-                arms[name] = self._arm(out, name, vtext, lambda t: self.index.ann(self.vector(t), depth, where))
+                arms[name] = self._arm(out, name, vtext, lambda t: self.index.ann(self.vector(t), depth, where, texts))
                 weights[name] = cfg.weights.get("vector", 1.0) * w_scale
         floors = {a: cfg.vector_floor for a in arms if a.endswith("vector")}
-        return fuse(arms, cfg.fusion, weights, rrf_k=cfg.rrf_k, floors=floors)
+        fused = fuse(arms, cfg.fusion, weights, rrf_k=cfg.rrf_k, floors=floors)
+        if texts:
+            fixes = list(self.index.speller.corrections(head).values()) if cfg.spell and self.index.speller else []
+            alts = [(e, cfg.expansion_coverage) for e in out.expansions]
+            fused = self.coverage.rerank(fused, texts, head, fixes, cfg.coverage_weight, alts)
+        return fused
 
     def arm_texts(self, text: str) -> tuple[str, str]:
         """(BM25 text, embedded text) for a head term: spelling corrections appended if enabled."""

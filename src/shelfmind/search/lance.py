@@ -229,24 +229,34 @@ class LanceIndex:
     def where(self, filters: Sequence[Filter]) -> str:
         return to_sql(filters, self.columns)
 
-    def bm25(self, query: str, k: int, where: str = "in_stock = true") -> list[tuple[str, float]]:
-        """(id, BM25 score) for the normalised query."""
+    def bm25(self, query: str, k: int, where: str = "in_stock = true",
+             texts: dict[str, str] | None = None) -> list[tuple[str, float]]:
+        """(id, BM25 score) for the normalised query; fills `texts` (id -> index text) if given."""
         q = normalize(query)
         if not q:
             return []
+        cols = ["id", "_score", "text"] if texts is not None else ["id", "_score"]
         res = (self.table.search(q, query_type="fts").where(where, prefilter=True)
-               .select(["id", "_score"]).limit(k).to_arrow())
-        return list(zip(res["id"].to_pylist(), res["_score"].to_pylist(), strict=True))
+               .select(cols).limit(k).to_arrow())
+        ids = res["id"].to_pylist()
+        if texts is not None:
+            texts.update(zip(ids, res["text"].to_pylist(), strict=True))
+        return list(zip(ids, res["_score"].to_pylist(), strict=True))
 
-    def ann(self, vector: Sequence[float] | np.ndarray, k: int, where: str = "in_stock = true") -> list[tuple[str, float]]:
-        """(id, cosine similarity) of the nearest products."""
+    def ann(self, vector: Sequence[float] | np.ndarray, k: int, where: str = "in_stock = true",
+            texts: dict[str, str] | None = None) -> list[tuple[str, float]]:
+        """(id, cosine similarity) of the nearest products; fills `texts` if given."""
         q = self.table.search(np.asarray(vector, dtype=np.float32), query_type="vector",
                               vector_column_name="vector").distance_type("cosine")
-        q = q.where(where, prefilter=True).select(["id", "_distance"]).limit(k)
+        cols = ["id", "_distance", "text"] if texts is not None else ["id", "_distance"]
+        q = q.where(where, prefilter=True).select(cols).limit(k)
         if self.manifest and self.manifest.catalog_size >= self.settings.ann_min_rows:
             q = q.nprobes(self.settings.nprobes)
         res = q.to_arrow()
-        return [(i, 1.0 - d) for i, d in zip(res["id"].to_pylist(), res["_distance"].to_pylist(), strict=True)]
+        ids = res["id"].to_pylist()
+        if texts is not None:
+            texts.update(zip(ids, res["text"].to_pylist(), strict=True))
+        return [(i, 1.0 - d) for i, d in zip(ids, res["_distance"].to_pylist(), strict=True)]
 
     def embed_query(self, query: str) -> np.ndarray:
         return self.embedder.embed([query])[0]

@@ -95,12 +95,16 @@ def create_app(
     demo_logins: bool = True,
     cache_size: int = 2048,
     cache_ttl_s: float = 60.0,
+    slow_wait_s: float = 20.0,
+    read_workers: int = 1,
 ) -> FastAPI:
-    """Build the app over `runtime`. `api_token` defaults to `runtime.settings.api_token`."""
+    """Build the app over `runtime`. `api_token` defaults to `runtime.settings.api_token`.
+    `slow_wait_s`: how long a request waits for an LLM-backed answer (a recipe) before a 202."""
     settings = getattr(runtime, "settings", None)
     token = api_token if api_token is not None else getattr(settings, "api_token", None)
     metrics = ServiceMetrics()
-    svc = Service(runtime, metrics, cache_size=cache_size, cache_ttl_s=cache_ttl_s)
+    svc = Service(runtime, metrics, cache_size=cache_size, cache_ttl_s=cache_ttl_s, slow_wait_s=slow_wait_s,
+                  read_workers=read_workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -146,9 +150,11 @@ def create_app(
 
 def create_runtime_app() -> FastAPI:
     """uvicorn factory over the real runtime (`--factory shelfmind.service.app:create_runtime_app`).
-    SHELFMIND_SERVICE_CACHE=0 turns the response cache off (benchmarks of the components)."""
+    SHELFMIND_SERVICE_CACHE=0 turns the response cache off (benchmarks of the components);
+    SHELFMIND_SERVICE_READ_WORKERS sets the read lane's threads."""
     import os
 
     from shelfmind.runtime import Runtime
 
-    return create_app(Runtime(), cache_size=int(os.environ.get("SHELFMIND_SERVICE_CACHE", "2048")))
+    return create_app(Runtime(), cache_size=int(os.environ.get("SHELFMIND_SERVICE_CACHE", "2048")),
+                      read_workers=int(os.environ.get("SHELFMIND_SERVICE_READ_WORKERS", "1")))

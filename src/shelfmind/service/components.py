@@ -15,10 +15,11 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from fastapi import HTTPException, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from shelfmind.errors import ShelfmindError
@@ -76,15 +77,20 @@ class ResponseCache:
 
 
 class Service:
-    def __init__(self, runtime: Any, metrics: ServiceMetrics, *, cache_size: int = 2048, cache_ttl_s: float = 60.0) -> None:
+    def __init__(self, runtime: Any, metrics: ServiceMetrics, *, cache_size: int = 2048, cache_ttl_s: float = 60.0,
+                 slow_wait_s: float = 20.0, read_workers: int = 1) -> None:
         self.rt = runtime
         self.metrics = metrics
         self.cache = ResponseCache(cache_size, cache_ttl_s)
-        # Components share SQLite connections: reads run one at a time in their own lane, and slow
-        # writes (a statement may call an LLM) in another, so a write never blocks the shop.
-        self._reads = ThreadPoolExecutor(1, thread_name_prefix="shelfmind-read")
+        # Components share SQLite connections: reads run in their own lane (one at a time unless
+        # read_workers > 1, for components that release the GIL), slow writes (a statement may call an
+        # LLM) in another, so a write never blocks the shop.
+        self._reads = ThreadPoolExecutor(read_workers, thread_name_prefix="shelfmind-read")
         self._writes = ThreadPoolExecutor(1, thread_name_prefix="shelfmind-write")
         self._slow = ThreadPoolExecutor(1, thread_name_prefix="shelfmind-slow")  # reads that may call an LLM
+        self._pending: dict[Hashable, Future[bytes]] = {}
+        self._pending_lock = threading.Lock()
+        self.slow_wait_s = slow_wait_s
 
     def close(self) -> None:
         for pool in (self._reads, self._writes, self._slow):
@@ -99,7 +105,7 @@ class Service:
         finally:
             self.cache.bump()
 
-    async def cached(self, key: Hashable, fn: Callable[[], BaseModel], endpoint: str, *, slow: bool = False) -> Response:
+    async def cached(self, key: Hashable, fn: Callable[[], BaseModel], endpoint: str) -> Response:
         """Serve a read through the response cache. The cache holds the serialized JSON, so a hit
         costs a dict lookup: no component call, no validation, no serialization."""
         full = (key, self.cache.generation)
@@ -108,10 +114,39 @@ class Service:
             self.metrics.cache.labels(endpoint, "hit").inc()
         else:
             self.metrics.cache.labels(endpoint, "miss").inc()
-            pool = self._slow if slow else self._reads
-            hit = await asyncio.get_running_loop().run_in_executor(pool, lambda: fn().model_dump_json().encode())
+            hit = await self.read(lambda: fn().model_dump_json().encode())
             self.cache.put(full, hit)
         return Response(hit, media_type="application/json")
+
+    async def cached_slow(self, key: Hashable, fn: Callable[[], BaseModel], endpoint: str) -> Response:
+        """Like `cached`, for reads that may call an LLM (seconds to minutes on a small CPU). They run in
+        their own lane; a request waits at most `slow_wait_s`, then gets 202 (ask again) while the work
+        goes on and lands in the cache. Concurrent requests for the same key share one computation."""
+        full = (key, self.cache.generation)
+        hit = self.cache.get(full)
+        if hit is not None:
+            self.metrics.cache.labels(endpoint, "hit").inc()
+            return Response(hit, media_type="application/json")
+        self.metrics.cache.labels(endpoint, "miss").inc()
+        with self._pending_lock:
+            job = self._pending.get(full)
+            if job is None:
+                job = self._slow.submit(lambda: fn().model_dump_json().encode())
+                self._pending[full] = job
+                job.add_done_callback(lambda f: self._settle(full, f))
+        try:
+            body = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(job)), timeout=self.slow_wait_s)
+        except TimeoutError:
+            return JSONResponse({"status": "pending", "message": "still working on it; ask again shortly",
+                                 "retry_after_s": 5}, status_code=status.HTTP_202_ACCEPTED,
+                                headers={"Retry-After": "5"})
+        return Response(body, media_type="application/json")
+
+    def _settle(self, key: Hashable, job: Future[bytes]) -> None:
+        with self._pending_lock:
+            self._pending.pop(key, None)
+        if not job.cancelled() and job.exception() is None:
+            self.cache.put(key, job.result())
 
     # ---- components -------------------------------------------------------------------------
     def component(self, name: str) -> Any:

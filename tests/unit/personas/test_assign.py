@@ -48,18 +48,18 @@ def test_signature_is_stable_for_near_identical_histories(book: FactBook, person
     sig = signature(book, personas, BREAKFAST)
     assert signature(book, personas, list(reversed(BREAKFAST))) == sig  # order does not matter
     vec = behaviour_vector(book, personas, BREAKFAST)
-    near = behaviour_vector(book, personas, BREAKFAST + ["p18"])  # one more of the same: not material
+    near = behaviour_vector(book, personas, [*BREAKFAST, "p18"])  # one more of the same: not material
     far = behaviour_vector(book, personas, PARTY)
     assert vec and near and far
-    assert distance(vec, near) <= 0.35 < distance(vec, far)
+    assert distance(vec, near) <= 0.2 < distance(vec, far)
     assert signature(book, personas, ["p17", "p18"]) == "cold"
 
 
 def test_signature_cache_shares_one_assessment(book: FactBook, personas: PersonaCatalog) -> None:
     inner = FactAssessor(book, personas)
     cache = SignatureCache(inner, book, personas)
-    first, sig, hit = cache.assess(BREAKFAST)
-    again, _, hit2 = cache.assess(BREAKFAST + ["p18"])
+    first, _sig, hit = cache.assess(BREAKFAST)
+    again, _, hit2 = cache.assess([*BREAKFAST, "p18"])
     assert not hit and hit2 and again == first
     cache.assess(PARTY)
     assert (cache.assessments, cache.hits) == (2, 1)
@@ -79,20 +79,25 @@ def test_profile_is_reassessed_only_when_the_signature_changes(users: UserServic
 
 def _yes_for_breakfast(req: ChatRequest) -> str:
     question = req.messages[-1].content
-    return '{"answer": "yes"}' if "Breakfast Lover" in question or "Coffee" in question else '{"answer": "no"}'
+    return '{"answer": "yes"}' if "Breakfast Lover" in question else '{"answer": "no"}'
 
 
 def test_llm_assessor_scores_every_candidate(book: FactBook, personas: PersonaCatalog) -> None:
     llm = FakeLLM(responder=_yes_for_breakfast)
     assessor = LLMAssessor(book, personas, llm)
     weights = assessor.assess(BREAKFAST)
-    assert set(weights) == {"breakfast_lover", "coffee_tea_lover"}
+    assert weights == {"breakfast_lover": 1.0}
     assert len(llm.requests) == len(personas.personas)  # one yes/no per candidate, no free generation
     assert "<<<PURCHASES" in llm.requests[0].messages[1].content and "Maple Syrup" in llm.requests[0].messages[1].content
     cache = SignatureCache(assessor, book, personas)
     cache.assess(BREAKFAST)
-    cache.assess(BREAKFAST + ["p17"])
+    cache.assess([*BREAKFAST, "p17"])
     assert assessor.calls == 2  # one direct, one through the cache; the near-duplicate was a hit
+    tied = SignatureCache(LLMAssessor(book, personas, FakeLLM(responder=lambda r: '{"answer": "yes"}')), book,
+                          personas)
+    tied.assess(BREAKFAST)
+    tied.assess([*BREAKFAST, "p17"])
+    assert tied.hits == 0  # a borderline (tied) result is never shared
 
 
 def test_embedding_assessor_runs_with_the_hashing_embedder(book: FactBook, personas: PersonaCatalog) -> None:

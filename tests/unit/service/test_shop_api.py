@@ -152,3 +152,36 @@ def test_metrics_use_route_templates(client: Any, rt: Any) -> None:
     assert 'route="/api/products/{product_id}"' in text and pid not in text
     assert 'shelfmind_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/api/search"}' in text
     assert 'shelfmind_response_cache_total{endpoint="search",result="hit"} 1.0' in text
+
+
+def test_slow_recipe_answers_202_then_the_result(rt: Any) -> None:
+    import threading
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from shelfmind.service.app import create_app
+
+    gate = threading.Event()
+    calls = []
+    real = rt.knowledge.recipe_for_cart
+
+    def slow_recipe(products: Any) -> Any:
+        calls.append(1)
+        gate.wait(10)  # an LLM writing the recipe
+        return real(products)
+
+    rt.knowledge.recipe_for_cart = slow_recipe
+    pid = rt.searcher.search("spaghetti", k=1)[0].id
+    with TestClient(create_app(rt, slow_wait_s=0.05), raise_server_exceptions=False) as c:
+        first = c.post("/api/recipe", json={"product_ids": [pid]})
+        assert first.status_code == 202 and first.headers["Retry-After"] == "5"
+        assert c.post("/api/recipe", json={"product_ids": [pid]}).status_code == 202
+        gate.set()
+        for _ in range(200):
+            done = c.post("/api/recipe", json={"product_ids": [pid]})
+            if done.status_code == 200:
+                break
+            time.sleep(0.05)
+        assert done.status_code == 200 and done.json()["name"] == "Spaghetti al pomodoro"
+        assert len(calls) == 1  # the waiting requests shared one computation

@@ -89,7 +89,7 @@ def evaluate(data: Histories, catalog: PersonaCatalog, *, epochs: int = 15, prog
 
         tower = TwoTower(items, seed=seed)
         tower.fit(train, epochs=epochs)
-    except Exception as exc:  # torch missing: the table says so  # noqa: BLE001
+    except Exception as exc:  # torch missing: the table says so
         log.warning("two-tower skipped: %s", exc)
         tower = None
     ranker = PersonaRanker(items, book, catalog)

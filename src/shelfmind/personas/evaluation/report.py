@@ -70,7 +70,7 @@ def run(*, data_dir: Path, book: FactBook, catalog: PersonaCatalog, searcher: Pr
     for name, load in loaders:
         try:
             data = load()
-        except Exception as exc:  # a missing dataset is reported, not fatal  # noqa: BLE001
+        except Exception as exc:  # a missing dataset is reported, not fatal
             offline[name] = {"error": str(exc)}
             continue
         offline[name] = evaluate(data, catalog, epochs=6 if quick else 10, progress=say)

@@ -132,7 +132,8 @@ async def product(svc: Svc, product_id: ProductId) -> Response:
 
 
 @router.post("/recipe", response_model=RecipeOut, summary="A recipe that uses the cart",
-             responses={404: {"model": ErrorResponse}})
+             responses={404: {"model": ErrorResponse},
+                        202: {"description": "the recipe is still being written; ask again after Retry-After"}})
 async def recipe(svc: Svc, req: RecipeRequest) -> Response:
     def run() -> RecipeOut:
         cart = list(dict.fromkeys(req.product_ids))
@@ -150,8 +151,8 @@ async def recipe(svc: Svc, req: RecipeRequest) -> Response:
             raise NotFound("no recipe uses these products", hint="add a main ingredient such as pasta or rice")
         return out
 
-    # a recipe may be written by the LLM (seconds): its own lane, so search and recommend never wait on it
-    return await svc.cached(("recipe", tuple(sorted(req.product_ids)), req.user_id), run, "recipe", slow=True)
+    # a recipe may be written by the LLM: its own lane, so search and recommend never wait on it
+    return await svc.cached_slow(("recipe", tuple(sorted(req.product_ids)), req.user_id), run, "recipe")
 
 
 @router.get("/knowledge", response_model=KnowledgeResponse, summary="Knowledge base lookup for an intent")

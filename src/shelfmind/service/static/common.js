@@ -24,7 +24,11 @@ async function api(method, path, body, headers) {
     opts.headers["Content-Type"] = "application/json";
     opts.body = JSON.stringify(body);
   }
-  const res = await fetch(path, opts);
+  let res = await fetch(path, opts);
+  for (let i = 0; res.status === 202 && i < 60; i++) {  // still being written (an LLM at work): ask again
+    await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get("Retry-After") || 5)));
+    res = await fetch(path, opts);
+  }
   let data = null;
   try { data = await res.json(); } catch (e) { data = null; }
   if (!res.ok) {

@@ -79,4 +79,5 @@ def create_test_app() -> Any:
 
     home = os.environ.get("SHELFMIND_HOME") or tempfile.mkdtemp(prefix="shelfmind-test-")
     rt = test_runtime(Path(home) / "service-doubles", api_token=os.environ.get("SHELFMIND_API_TOKEN"))
-    return create_app(rt, cache_size=int(os.environ.get("SHELFMIND_SERVICE_CACHE", "2048")))
+    return create_app(rt, cache_size=int(os.environ.get("SHELFMIND_SERVICE_CACHE", "2048")),
+                      read_workers=int(os.environ.get("SHELFMIND_SERVICE_READ_WORKERS", "1")))
