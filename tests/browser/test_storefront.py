@@ -135,3 +135,10 @@ def test_review_bulk_reject(page: Any, live_server: Any) -> None:
     page.wait_for_selector("text=Nothing to review here")
     counts = httpx.get(f"{live_server.url}/api/review/counts", headers={"Authorization": f"Bearer {TOKEN}"}).json()
     assert counts["assertion"].get("rejected") == n
+
+
+def test_api_docs_work_offline(page: Any) -> None:
+    page.goto("/docs")
+    page.wait_for_selector("body[data-ready='1']")
+    text = page.inner_text("body")
+    assert "/api/search" in text and "/api/review/bulk" in text

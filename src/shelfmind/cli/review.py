@@ -13,16 +13,16 @@ KINDS = ["attribute", "assertion", "explanation"]
 STATUSES = ["pending", "approved", "rejected", "edited", "all"]
 
 
-def _queue() -> Any:
-    """The shared queue with every producer's decision handler registered."""
+def _queue(kinds: set[str]) -> Any:
+    """The shared queue with the decision handlers of the producers of `kinds` registered."""
     rt = get_runtime()
-    queue = rt.review
-    for attr in ("enrichment", "knowledge"):
+    producers = {"attribute": "enrichment", "assertion": "knowledge", "explanation": "knowledge"}
+    for attr in sorted({producers[k] for k in kinds if k in producers}):
         try:
             getattr(rt, attr)  # building a producer registers its handler on rt.review
-        except Exception:  # a producer that is unavailable here (missing extra, no catalog yet)
-            continue
-    return queue
+        except Exception as exc:  # unavailable here (missing extra, no catalog yet): decision is still stored
+            click.echo(f"warning: {attr} is unavailable ({exc}); decisions are stored but not applied", err=True)
+    return rt.review
 
 
 def _print_item(item: Any, *, full: bool = False) -> None:
@@ -76,7 +76,8 @@ def show(item_id: int, as_json: bool) -> None:
 def _decide(ids: tuple[int, ...], decision: str, reviewer: str, as_json: bool, value: Any = None) -> None:
     from shelfmind.review.queue import Decision
 
-    q = _queue()
+    rt = get_runtime()
+    q = _queue({rt.review.get(i).kind.value for i in ids})
     done = [q.decide(i, Decision(decision), value=value, reviewer=reviewer) for i in ids]
     if as_json:
         click.echo(json.dumps({"decided": [i.model_dump(mode="json") for i in done]}))
@@ -130,7 +131,7 @@ def bulk(decision: str, kind: str | None, min_confidence: float | None, max_conf
     """Decide every pending item matching the filters."""
     from shelfmind.review.queue import ReviewKind
 
-    q = _queue()
+    q = get_runtime().review
     items = [i for i in q.list(kind=ReviewKind(kind) if kind else None, limit=limit)
              if (min_confidence is None or i.confidence >= min_confidence)
              and (max_confidence is None or i.confidence < max_confidence)

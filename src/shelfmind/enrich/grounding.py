@@ -112,8 +112,9 @@ def ground(spec: AttributeSpec, value: Any, text: str, *, threshold: float = 88.
     """Ground one normalised value. Lists are grounded item by item (see `ground_items`)."""
     if value is None or value == []:
         return Grounding(status=GroundStatus.ABSENT, score=1.0)
-    if spec.requires and isinstance(value, str) and not re.search(spec.requires, value, re.I):
-        return Grounding(status=GroundStatus.UNGROUNDED, evidence=f"value does not match {spec.requires!r}")
+    if isinstance(value, str) and ((spec.requires and not re.search(spec.requires, value, re.I))
+                                   or (spec.value_pattern and not re.fullmatch(spec.value_pattern, value))):
+        return Grounding(status=GroundStatus.UNGROUNDED, evidence="value does not have the attribute's form")
     if spec.type == AttrType.BOOL:
         return _ground_bool(spec, bool(value), text)
     if spec.type == AttrType.NUMBER:

@@ -61,7 +61,9 @@ class Scores(BaseModel):
 
     def to_json(self) -> dict[str, Any]:
         out = self.overall.summary()
-        out["per_attribute"] = {a: c.summary() for a, c in sorted(self.per_attribute.items())}
+        # as in the paper, attributes with nothing to evaluate (only NN slots) are left out
+        out["per_attribute"] = {a: c.summary() for a, c in sorted(self.per_attribute.items())
+                                if c.nv + c.vn + c.vc + c.vw}
         out["per_category"] = {a: c.summary() for a, c in sorted(self.per_category.items())}
         return out
 

@@ -71,6 +71,7 @@ class AttributeSpec(BaseModel):
     examples: list[str] = Field(default_factory=list)  # typical values, shown in the prompt
     requires: str | None = None  # regex the text (and the value) must match for a value to be possible
     attach_unit: bool = False  # span snapping keeps the unit written right after a number (6" not 6)
+    value_pattern: str | None = None  # regex a value must fully match (e.g. digits only for a UPC)
 
     @property
     def key(self) -> str:

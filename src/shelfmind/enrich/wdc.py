@@ -117,6 +117,16 @@ def read_descriptions(path: Path | str) -> dict[tuple[str, str], str]:
     return out
 
 
+def _value_pattern(values: Sequence[str]) -> str | None:
+    """The form nearly all labelled values share (digits only, one token), learned from the pool."""
+    if len(values) < 5:
+        return None
+    for pattern in (r"\d+", r"\S+"):
+        if sum(bool(re.fullmatch(pattern, v)) for v in values) >= 0.95 * len(values):
+            return pattern
+    return None
+
+
 def build_schemas(pool: Sequence[Offer], *, descriptions: dict[tuple[str, str], str] | None = None,
                   attributes_by_category: dict[str, list[str]] | None = None) -> SchemaSet:
     """String attributes per category, with descriptions, example values (from the pool only) and a
@@ -146,6 +156,7 @@ def build_schemas(pool: Sequence[Offer], *, descriptions: dict[tuple[str, str], 
             specs.append(AttributeSpec(name=name, description=(descriptions or {}).get((cat, name), ""),
                                        examples=[v for v, _ in counts.most_common(4)], requires=requires,
                                        attach_unit=bool(numeric) and with_unit >= 0.5 * len(numeric),
+                                       value_pattern=_value_pattern(vals),
                                        max_length=min(80, max([40, *(len(v) + 10 for v in vals)]))))
         schemas.upsert(CategorySchema(name=cat, attributes=specs, source="dataset"))
     return schemas

@@ -26,7 +26,7 @@ from shelfmind.llm.base import LLM
 from shelfmind.llm.prompts import load_prompt
 from shelfmind.schemas import AssertionStatus
 
-PROMPTS = ("kb_intent_plan", "kb_relations", "kb_judge", "kb_recipe", "kb_explain", "kb_suggest_intents")
+PROMPTS = ("kb_intent_plan", "kb_relations", "kb_judge_claim", "kb_judge_fit", "kb_recipe", "kb_explain", "kb_suggest_intents")
 
 
 class KnowledgeBuilder:

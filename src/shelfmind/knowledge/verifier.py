@@ -3,8 +3,9 @@
 Rules (no model): the product must exist; dietary / nutrition claims in the explanation must not
 contradict the catalog facts (contradiction -> rejected) and should be supported by them
 (unsupported -> faithfulness capped); the proposed product type should match the product.
-The judge (optional) reads the catalog facts in a delimited data block and answers two yes/no
-questions; we read P(yes) from the log-probabilities (as `llm.scoring.score_choices`), never free text.
+The judge (optional) answers two short yes/no questions, each its own prompt with the data in
+delimited blocks: is the claim true given the catalog facts (kb_judge_claim), is the product a good
+fit for the need (kb_judge_fit). We read P(yes) from the log-probabilities, never free text.
 
 score = 0.5 * faithfulness + 0.5 * plausibility; >= auto_approve -> auto_approved,
 < reject -> rejected, otherwise needs_review (sent to the shared review queue by the builder).
@@ -17,19 +18,10 @@ from dataclasses import dataclass
 
 from shelfmind.knowledge.facts import ClaimVerdict, check_claims, product_facts, type_overlap
 from shelfmind.knowledge.models import Verdict
-from shelfmind.llm.base import LLM, ChatRequest, Message, RequestMeta
-from shelfmind.llm.prompts import load_prompt
+from shelfmind.llm.base import LLM, ChatRequest, RequestMeta
+from shelfmind.llm.prompts import Prompt, load_prompt
 from shelfmind.llm.scoring import yes_probability
 from shelfmind.schemas import AssertionStatus, Product
-
-FAITHFUL_Q = (
-    "Question 1: Is the claim consistent with the product facts, with nothing in it that the facts "
-    "contradict? Answer yes or no."
-)
-PLAUSIBLE_Q = (
-    "Question 2: Would this product really be a sensible choice for this shopper need? Answer yes or no."
-)
-
 
 YES_NO_SCHEMA = {
     "type": "object",
@@ -50,11 +42,8 @@ class Verifier:
     def __init__(self, llm: LLM | None = None, *, thresholds: Thresholds | None = None) -> None:
         self.llm = llm
         self.thresholds = thresholds or Thresholds()
-        self.prompt = load_prompt("kb_judge")
-
-    @property
-    def prompt_id(self) -> str:
-        return self.prompt.id
+        self.claim_prompt = load_prompt("kb_judge_claim")
+        self.fit_prompt = load_prompt("kb_judge_fit")
 
     def rules(self, product: Product | None, need: str, claim: str, product_type: str = "") -> tuple[float, float, list[str]]:
         """(faithfulness, plausibility factor, reasons) from the rules alone."""
@@ -76,21 +65,21 @@ class Verifier:
         return faith, plaus, reasons
 
     def judge(self, product: Product, need: str, claim: str) -> tuple[float, float]:
-        """(P(faithful), P(plausible)) from the LLM judge, or neutral 0.5s without one."""
+        """(P(claim true), P(good fit)) from the LLM judge, or neutral 0.5s without one."""
         if self.llm is None:
             return 0.5, 0.5
-        messages = self.prompt.render(facts=product_facts(product), need=need[:200], claim=claim[:300])
-        return self._p_yes(messages, FAITHFUL_Q), self._p_yes(messages, PLAUSIBLE_Q)
+        faithful = self._p_yes(self.claim_prompt, facts=product_facts(product), claim=claim[:300])
+        plausible = self._p_yes(self.fit_prompt, product=product.name[:150], need=need[:200])
+        return faithful, plausible
 
-    def _p_yes(self, messages: list[Message], question: str) -> float:
-        """P(yes) for one question: the same request as `llm.scoring.score_choices` (so cached answers
-        are shared), but the probability sums every casing of yes / no in the first answer token's
-        top log-probs ("Yes", "yes", " YES"), where score_choices keeps only the last one seen."""
+    def _p_yes(self, prompt: Prompt, **variables: str) -> float:
+        """P(yes) of a yes/no question (as `llm.scoring.score_choices`), summing every casing of
+        yes / no among the first answer token's top log-probs ("Yes", "yes")."""
         assert self.llm is not None
         request = ChatRequest(
-            messages=[*messages, Message(role="user", content=question)], json_schema=YES_NO_SCHEMA,
-            schema_name="yes_no", max_tokens=8, temperature=0.0, logprobs=True, top_logprobs=5,
-            meta=RequestMeta(task=self.prompt.task, prompt_name=self.prompt.name, prompt_version=self.prompt.version),
+            messages=prompt.render(**variables), json_schema=YES_NO_SCHEMA, schema_name="yes_no", max_tokens=8,
+            temperature=0.0, logprobs=True, top_logprobs=5,
+            meta=RequestMeta(task=prompt.task, prompt_name=prompt.name, prompt_version=prompt.version),
         )
         response = self.llm.chat(request)
         for tok in response.logprobs or []:

@@ -3,7 +3,7 @@
 Assessors (all return persona id -> weight, weights sum to 1, at most 3 personas):
 - FactAssessor: deterministic; the history's fact profile against each persona's boosts.
 - EmbeddingAssessor: similarity of the history's embedding to each persona description.
-- LLMAssessor: P(yes) per persona from the LLM's log-probabilities (`score_choices`).
+- LLMAssessor: P(yes) per persona from the LLM's log-probabilities at the answer token.
 
 `SignatureCache` wraps any assessor: a behaviour signature (quantised fact profile) keys a stored
 result, so users with near-identical behaviour share one assessment; a user is re-assessed only
@@ -22,9 +22,8 @@ from typing import Protocol
 import numpy as np
 
 from shelfmind.embed.base import Embedder
-from shelfmind.llm.base import LLM, Message
+from shelfmind.llm.base import LLM, ChatRequest, Message, RequestMeta, TokenLogprob
 from shelfmind.llm.prompts import load_prompt
-from shelfmind.llm.scoring import score_choices
 from shelfmind.personas.catalog import PersonaCatalog
 from shelfmind.personas.facts import FactBook
 from shelfmind.personas.profile import PersonaWeight
@@ -170,14 +169,20 @@ class LLMAssessor:
 
     def raw_scores(self, history: Sequence[str]) -> dict[str, float]:
         self.calls += 1
-        messages = self.prompt.render(purchases=self.purchases_text(history))
-        labels = {f"{p.name} ({p.description})": p.id for p in self.catalog.personas}
-        scores = score_choices(
-            self.llm, [Message(role=m.role, content=m.content) for m in messages], list(labels),
-            question="Is this shopper a {choice}? Answer yes or no.", task="persona",
-            prompt_name=self.prompt.name, prompt_version=self.prompt.version,
-        )
-        return {labels[k]: v for k, v in scores.items()}
+        messages = [Message(role=m.role, content=m.content)
+                    for m in self.prompt.render(purchases=self.purchases_text(history))]
+        out = {}
+        for p in self.catalog.personas:
+            request = ChatRequest(
+                messages=[*messages, Message(role="user", content=f"Is this shopper a {p.name} ({p.description})? "
+                                                                  "Answer yes or no.")],
+                json_schema=_YES_NO, schema_name="yes_no", max_tokens=8, temperature=0.0, logprobs=True,
+                top_logprobs=5, meta=RequestMeta(task="persona", prompt_name=self.prompt.name,
+                                                 prompt_version=self.prompt.version),
+            )
+            response = self.llm.chat(request)
+            out[p.id] = answer_yes_probability(response.logprobs, response.text)
+        return out
 
     def assess(self, history: Sequence[str]) -> dict[str, float]:
         return select(self.raw_scores(history), floor=0.5, ratio=0.75)
@@ -185,6 +190,27 @@ class LLMAssessor:
     def assess_margin(self, history: Sequence[str]) -> tuple[dict[str, float], float]:
         raw = self.raw_scores(history)
         return select(raw, floor=0.5, ratio=0.75), margin(raw, floor=0.5, ratio=0.75)
+
+
+_YES_NO = {"type": "object", "properties": {"answer": {"type": "string", "enum": ["yes", "no"]}},
+           "required": ["answer"]}
+
+
+def answer_yes_probability(logprobs: Sequence[TokenLogprob] | None, text: str) -> float:
+    """P(yes) at the token that carries the answer value (not at earlier tokens such as '{', whose
+    alternatives are unconstrained), with case variants ("Yes", "yes") pooled."""
+    answer = "yes" if '"yes"' in text.replace(" ", "") else "no" if '"no"' in text.replace(" ", "") else None
+    for tok in logprobs or []:
+        if tok.token.strip().strip('"').lower() not in ("yes", "no"):
+            continue
+        mass = {"yes": 0.0, "no": 0.0}
+        for k, v in tok.top.items():
+            key = k.strip().strip('"').lower()
+            if key in mass:
+                mass[key] += math.exp(v)
+        if mass["yes"] + mass["no"] > 0:
+            return mass["yes"] / (mass["yes"] + mass["no"])
+    return 1.0 if answer == "yes" else 0.0
 
 
 # ---- behaviour signature + cache ----------------------------------------------------------------

@@ -103,8 +103,10 @@ class HybridSearcher:
         parsed: list[Filter] = []
         if self.understander is not None:
             out.parse = self.understander.parse(q)
-            head = out.parse.head or q
             parsed = list(out.parse.filters)
+            # the head replaces the query only when words went into filters: dropping words that
+            # became nothing structured only loses information
+            head = (out.parse.head or q) if parsed else q
         t1 = time.perf_counter()
         if self.expander is not None:
             out.expansions = self.expander.expand(q)[: self.config.max_expansions]

@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from shelfmind.search.engine import EngineConfig, HybridSearcher
 from shelfmind.search.evaluate import (
-    ArmRuns,
+    Collected,
     Judgments,
     Metrics,
     evaluate,
@@ -29,7 +29,8 @@ from shelfmind.search.evaluate import (
 from shelfmind.search.fusion import FusionMethod
 from shelfmind.search.text import clean_query
 
-NAIVE_RRF = EngineConfig(fusion=FusionMethod.RRF, weights={"bm25": 1.0, "vector": 1.0}, rrf_k=60, depth=100)
+NAIVE_RRF = EngineConfig(fusion=FusionMethod.RRF, weights={"bm25": 1.0, "vector": 1.0}, rrf_k=60, depth=100,
+                         coverage_weight=0.0)
 
 
 class Row(BaseModel):
@@ -49,37 +50,44 @@ class EvalReport(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
-def collect(engine: HybridSearcher, queries: Sequence[str], depth: int = 200, progress: bool = True) -> ArmRuns:
+def collect(engine: HybridSearcher, queries: Sequence[str], depth: int = 200, progress: bool = True) -> Collected:
     """BM25 and vector arms for every query, as the engine forms them (vectors embedded in one batch)."""
     index = engine.index
-    texts = [engine.arm_texts(clean_query(q)) for q in queries]
+    cleaned = [clean_query(q) for q in queries]
+    texts = [engine.arm_texts(q) for q in cleaned]
     vecs = index.embedder.embed([v for _, v in texts], batch_size=128)
-    out: ArmRuns = {}
-    for q, (bm25_text, _), v in tqdm(list(zip(queries, texts, vecs, strict=True)), desc="retrieving",
-                                     unit=" queries", disable=not progress, leave=False):
-        out[q] = {"bm25": index.bm25(bm25_text, depth), "vector": index.ann(v, depth)}
+    out = Collected(runs={})
+    speller = index.speller if engine.config.spell else None
+    for q, c, (bm25_text, _), v in tqdm(list(zip(queries, cleaned, texts, vecs, strict=True)), desc="retrieving",
+                                        unit=" queries", disable=not progress, leave=False):
+        out.runs[q] = {"bm25": index.bm25(bm25_text, depth, texts=out.texts),
+                       "vector": index.ann(v, depth, texts=out.texts)}
+        if speller is not None:
+            out.fixes[q] = list(speller.corrections(c).values())
     return out
 
 
 def grid(base: EngineConfig) -> list[EngineConfig]:
+    """Fusion settings tried on the tune half (coverage weight 0 = plain fusion)."""
     configs = []
-    for w_vec, floor, depth in itertools.product((0.3, 0.5, 0.7, 1.0, 1.4), (0.0, 0.2, 0.3, 0.4), (50, 100, 200)):
-        configs.append(base.model_copy(update={"fusion": FusionMethod.WEIGHTED, "depth": depth,
-                                               "vector_floor": floor,
-                                               "weights": {**base.weights, "bm25": 1.0, "vector": w_vec}}))
-    for w_vec, rrf_k, depth in itertools.product((0.5, 0.75, 1.0, 1.5), (10, 30, 60), (50, 100, 200)):
-        configs.append(base.model_copy(update={"fusion": FusionMethod.RRF, "rrf_k": rrf_k, "depth": depth,
-                                               "weights": {**base.weights, "bm25": 1.0, "vector": w_vec}}))
+    for w_vec, floor, cov, depth in itertools.product((0.3, 0.5, 0.8, 1.2), (0.2, 0.3, 0.4), (0.0, 1.5, 2.5, 4.0),
+                                                      (100, 200)):
+        configs.append(base.model_copy(update={
+            "fusion": FusionMethod.WEIGHTED, "depth": depth, "vector_floor": floor, "coverage_weight": cov,
+            "weights": {**base.weights, "bm25": 1.0, "vector": w_vec}}))
+    for w_vec, rrf_k, cov in itertools.product((0.5, 1.0, 1.5), (30, 60), (0.0, 0.03, 2.5)):
+        configs.append(base.model_copy(update={
+            "fusion": FusionMethod.RRF, "rrf_k": rrf_k, "depth": 100, "coverage_weight": cov,
+            "weights": {**base.weights, "bm25": 1.0, "vector": w_vec}}))
     return configs
 
 
-def tune(arm_runs: ArmRuns, judgments: Judgments, queries: Sequence[str], base: EngineConfig,
+def tune(arm_runs: Collected, judgments: Judgments, queries: Sequence[str], base: EngineConfig,
          threshold: float) -> tuple[EngineConfig, Metrics]:
     """The grid config with the best mean of NDCG@10 and recall@10 on `queries`."""
-    sub = {q: arm_runs[q] for q in queries}
     best: tuple[float, EngineConfig, Metrics] | None = None
     for cfg in grid(base):
-        m = evaluate(fuse_runs(sub, cfg), judgments, queries, threshold)
+        m = evaluate(fuse_runs(arm_runs, cfg, queries=queries), judgments, queries, threshold)
         objective = (m.ndcg10 + m.recall10) / 2
         if best is None or objective > best[0]:
             best = (objective, cfg, m)
@@ -87,13 +95,15 @@ def tune(arm_runs: ArmRuns, judgments: Judgments, queries: Sequence[str], base: 
     return best[1], best[2]
 
 
-def offline_rows(arm_runs: ArmRuns, judgments: Judgments, queries: Sequence[str], subset: str,
+def offline_rows(arm_runs: Collected, judgments: Judgments, queries: Sequence[str], subset: str,
                  hybrid: EngineConfig, threshold: float) -> list[Row]:
     runs = {
         "BM25 (stemmed)": single_arm(arm_runs, "bm25"),
         "vectors (MiniLM)": single_arm(arm_runs, "vector"),
-        "naive RRF (k=60)": fuse_runs(arm_runs, NAIVE_RRF),
-        "hybrid (default)": fuse_runs(arm_runs, hybrid),
+        "naive RRF (k=60)": fuse_runs(arm_runs, NAIVE_RRF, queries=queries),
+        "hybrid, no coverage": fuse_runs(arm_runs, hybrid.model_copy(update={"coverage_weight": 0.0}),
+                                         queries=queries),
+        "hybrid (default)": fuse_runs(arm_runs, hybrid, queries=queries),
     }
     return [Row(system=name, subset=subset, metrics=evaluate(run, judgments, queries, threshold))
             for name, run in runs.items()]

@@ -21,12 +21,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from tqdm import tqdm
 
 from shelfmind.errors import DataError
 from shelfmind.search.engine import EngineConfig
 from shelfmind.search.fusion import fuse
+from shelfmind.search.rank import Coverage
 
 _QUERY_COLS = ("query", "search_term", "q")
 _ID_COLS = ("product_id", "product_uid", "id", "pid")
@@ -79,7 +80,10 @@ def split_queries(queries: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 def sample_queries(queries: Sequence[str], n: int, seed: int = 13) -> list[str]:
-    return sorted(random.Random(seed).sample(sorted(queries), min(n, len(queries))))
+    """The first n of a seeded shuffle: a smaller sample is a prefix of a larger one."""
+    pool = sorted(queries)
+    random.Random(seed).shuffle(pool)
+    return pool[:n]
 
 
 class Metrics(BaseModel):
@@ -125,19 +129,33 @@ def collect_arms(queries: Sequence[str], arms: Mapping[str, Callable[[str], list
     return out
 
 
-def fuse_runs(arm_runs: ArmRuns, config: EngineConfig, arms: Sequence[str] | None = None,
-              depth: int | None = None) -> dict[str, list[str]]:
-    """Fused rankings from pre-collected arms, as the engine would fuse them."""
+class Collected(BaseModel):
+    """Arms per query plus what the coverage feature needs (index texts, spelling corrections)."""
+
+    runs: dict[str, dict[str, list[tuple[str, float]]]]
+    texts: dict[str, str] = Field(default_factory=dict)
+    fixes: dict[str, list[str]] = Field(default_factory=dict)
+
+
+def fuse_runs(arm_runs: ArmRuns | Collected, config: EngineConfig, arms: Sequence[str] | None = None,
+              depth: int | None = None, queries: Sequence[str] | None = None) -> dict[str, list[str]]:
+    """Fused rankings from pre-collected arms, as the engine would fuse (and rerank) them."""
+    collected = arm_runs if isinstance(arm_runs, Collected) else Collected(runs=arm_runs)
     depth = depth or config.depth
+    coverage = Coverage() if config.coverage_weight > 0 and collected.texts else None
     out: dict[str, list[str]] = {}
-    for q, by_arm in arm_runs.items():
+    for q in queries if queries is not None else collected.runs:
+        by_arm = collected.runs[q]
         chosen = {a: r[:depth] for a, r in by_arm.items() if arms is None or a in arms}
         floors = {a: config.vector_floor for a in chosen if a.endswith("vector")}
         weights = {a: config.weights.get(a.split("/")[-1], 1.0) for a in chosen}
         ranked = fuse(chosen, config.fusion, weights, rrf_k=config.rrf_k, floors=floors)
+        if coverage is not None:
+            ranked = coverage.rerank(ranked, collected.texts, q, collected.fixes.get(q, []), config.coverage_weight)
         out[q] = [pid for pid, _ in ranked[:100]]
     return out
 
 
-def single_arm(arm_runs: ArmRuns, arm: str) -> dict[str, list[str]]:
-    return {q: [pid for pid, _ in by_arm.get(arm, [])[:100]] for q, by_arm in arm_runs.items()}
+def single_arm(arm_runs: ArmRuns | Collected, arm: str) -> dict[str, list[str]]:
+    runs = arm_runs.runs if isinstance(arm_runs, Collected) else arm_runs
+    return {q: [pid for pid, _ in by_arm.get(arm, [])[:100]] for q, by_arm in runs.items()}

@@ -10,6 +10,7 @@ answered with a generic 500: no stack trace ever leaves the process.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -108,6 +109,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Build the components before the first shopper arrives, then move everything loaded so far
+        # out of the garbage collector's sight: long-lived indexes make full collections pause requests.
+        await svc.read(svc.health)
+        gc.collect()
+        gc.freeze()
         yield
         svc.close()
 
@@ -116,6 +122,8 @@ def create_app(
         summary="Personalised, explained product search over a store's own catalog, and the review console.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # our /docs falls back to a plain list when Swagger UI's CDN is unreachable
+        redoc_url=None,
     )
     app.state.service = svc
     app.state.guard = Guard(token, demo_logins=demo_logins)
@@ -139,6 +147,10 @@ def create_app(
     @app.get("/", include_in_schema=False)
     async def storefront() -> FileResponse:
         return FileResponse(str(STATIC / "index.html"))
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs() -> FileResponse:
+        return FileResponse(str(STATIC / "docs.html"))
 
     @app.get("/review", include_in_schema=False)
     async def review_console() -> FileResponse:

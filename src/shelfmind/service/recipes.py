@@ -13,7 +13,7 @@ from typing import Any
 
 from shelfmind.schemas import Product
 from shelfmind.service.models import ProductCard, RecipeIngredient, RecipeOut
-from shelfmind.service.users import _get
+from shelfmind.service.users import attr_of
 
 _METHODS = ("recipe_for_cart", "recipe_from_cart", "for_cart", "recipe_for", "suggest_recipe")
 
@@ -48,27 +48,27 @@ def recipe_out(raw: Any, cart: set[str], catalog: dict[str, Product]) -> RecipeO
         raw = raw[0]
     ingredients = []
     missing: list[ProductCard] = []
-    for ing in _get(raw, "ingredients", "lines", default=[]) or []:
+    for ing in attr_of(raw, "ingredients", "lines", default=[]) or []:
         if isinstance(ing, str):
             ingredients.append(RecipeIngredient(name=ing))
             continue
-        pid = _get(ing, "product_id", "id")
+        pid = attr_of(ing, "product_id", "id")
         pid = str(pid) if pid is not None else None
         p = catalog.get(pid) if pid else None
-        name = str(_get(ing, "name", "ingredient", default=p.name if p else ""))
-        quantity = _get(ing, "quantity")
-        in_cart = bool(_get(ing, "from_cart", default=False)) or (pid in cart if pid else False)
+        name = str(attr_of(ing, "name", "ingredient", default=p.name if p else ""))
+        quantity = attr_of(ing, "quantity")
+        in_cart = bool(attr_of(ing, "from_cart", default=False)) or (pid in cart if pid else False)
         ingredients.append(RecipeIngredient(name=f"{quantity} {name}" if quantity else name, product_id=pid,
                                             in_cart=in_cart, price=p.price if p else None))
         if p is not None and pid not in cart:
             missing.append(ProductCard(id=p.id, name=p.name, price=p.price, in_stock=p.in_stock,
                                        explanation=f"for the {name}"))
-    steps = _get(raw, "steps", "instructions", default=[]) or []
+    steps = attr_of(raw, "steps", "instructions", default=[]) or []
     if isinstance(steps, str):
         steps = [s.strip() for s in steps.split("\n") if s.strip()]
     return RecipeOut(
-        name=str(_get(raw, "name", "title", default="A recipe for your cart")),
-        explanation=str(_get(raw, "explanation", "why", "description", default="") or "") or _suggested(raw),
+        name=str(attr_of(raw, "name", "title", default="A recipe for your cart")),
+        explanation=str(attr_of(raw, "explanation", "why", "description", default="") or "") or _suggested(raw),
         ingredients=ingredients,
         steps=[str(s) for s in steps],
         missing=missing,
@@ -82,14 +82,14 @@ def ingredient_ids(raw: Any) -> list[str]:
     if isinstance(raw, list | tuple):
         raw = raw[0] if raw else None
     out = []
-    for ing in _get(raw, "ingredients", "lines", default=[]) or []:
-        if not isinstance(ing, str) and (pid := _get(ing, "product_id", "id")) is not None:
+    for ing in attr_of(raw, "ingredients", "lines", default=[]) or []:
+        if not isinstance(ing, str) and (pid := attr_of(ing, "product_id", "id")) is not None:
             out.append(str(pid))
     return out
 
 
 def _suggested(raw: Any) -> str:
-    servings = _get(raw, "servings")
-    extra = _get(raw, "suggestions", default=[]) or []
+    servings = attr_of(raw, "servings")
+    extra = attr_of(raw, "suggestions", default=[]) or []
     parts = [f"Serves {servings}." if servings else "", f"Often made with: {', '.join(extra[:4])}." if extra else ""]
     return " ".join(p for p in parts if p)

@@ -23,7 +23,8 @@ def _method(obj: Any, *names: str) -> Any:
     raise NotImplementedError(f"the user directory has none of {', '.join(names)}")
 
 
-def _get(obj: Any, *names: str, default: Any = None) -> Any:
+def attr_of(obj: Any, *names: str, default: Any = None) -> Any:
+    """The first of `names` that a model/object attribute or a mapping key provides."""
     for name in names:
         if isinstance(obj, Mapping) and name in obj:
             return obj[name]
@@ -42,9 +43,9 @@ def _personas(raw: Any) -> dict[str, float]:
         if isinstance(item, tuple | list) and len(item) == 2:
             out[str(item[0])] = float(item[1])
         else:
-            name = _get(item, "name", "persona", "label")
+            name = attr_of(item, "name", "persona", "label")
             if name is not None:
-                out[str(name)] = float(_get(item, "weight", "score", default=1.0))
+                out[str(name)] = float(attr_of(item, "weight", "score", default=1.0))
     return out
 
 
@@ -55,14 +56,14 @@ def _strings(raw: Any) -> list[str]:
         return [raw]
     if isinstance(raw, Mapping):
         return [f"{k}: {v}" for k, v in raw.items()]
-    return [str(_get(x, "label", "text", "name", default=x)) for x in raw]
+    return [str(attr_of(x, "label", "text", "name", default=x)) for x in raw]
 
 
 def _effects(raw: Any) -> tuple[list[str], list[str]]:
     """(constraints, preferences) from a personas-module statement's effects."""
     constraints, preferences = [], []
-    for e in _get(raw, "effects", default=[]) or []:
-        kind, slot, value = str(_get(e, "kind", default="")), str(_get(e, "slot", default="")), _get(e, "value")
+    for e in attr_of(raw, "effects", default=[]) or []:
+        kind, slot, value = str(attr_of(e, "kind", default="")), str(attr_of(e, "slot", default="")), attr_of(e, "value")
         if kind == "constraint":
             constraints.append(str(value).replace("_", " "))
         elif kind == "preference":
@@ -76,21 +77,21 @@ def _effects(raw: Any) -> tuple[list[str], list[str]]:
 def statement_out(raw: Any) -> StatementOut:
     constraints, preferences = _effects(raw)
     return StatementOut(
-        id=str(_get(raw, "id", "statement_id")),
-        text=str(_get(raw, "text", "statement", default="")),
-        constraints=_strings(_get(raw, "constraints", "hard_constraints")) or constraints,
-        preferences=_strings(_get(raw, "preferences", "soft_preferences")) or preferences,
+        id=str(attr_of(raw, "id", "statement_id")),
+        text=str(attr_of(raw, "text", "statement", default="")),
+        constraints=_strings(attr_of(raw, "constraints", "hard_constraints")) or constraints,
+        preferences=_strings(attr_of(raw, "preferences", "soft_preferences")) or preferences,
     )
 
 
 def user_out(raw: Any) -> UserOut:
-    uid = str(_get(raw, "id", "user_id"))
-    statements = _get(raw, "statements", default=[])  # a listing may carry a count instead
+    uid = str(attr_of(raw, "id", "user_id"))
+    statements = attr_of(raw, "statements", default=[])  # a listing may carry a count instead
     return UserOut(
         id=uid,
-        name=str(_get(raw, "name", "display_name", default=uid) or uid),
-        description=str(_get(raw, "description", "bio", default="") or ""),
-        personas=_personas(_get(raw, "personas", "persona_weights")),
+        name=str(attr_of(raw, "name", "display_name", default=uid) or uid),
+        description=str(attr_of(raw, "description", "bio", default="") or ""),
+        personas=_personas(attr_of(raw, "personas", "persona_weights")),
         statements=[statement_out(s) for s in statements] if isinstance(statements, list | tuple) else [],
     )
 

@@ -79,3 +79,12 @@ def test_confidence_from_logprobs_and_agreement() -> None:
     assert value_confidences(None, ["a"]) == {"a": 0.5}
     assert agreement([{"a": 1, "b": "x"}, {"a": 1, "b": "y"}, {"a": 1, "b": "x"}], ["a", "b"]) == \
         {"a": 1.0, "b": pytest.approx(2 / 3)}
+
+
+def test_value_form_learned_from_labels_filters_misplaced_values() -> None:
+    upc = AttributeSpec(name="Retail UPC", requires=r"\d{8,}", value_pattern=r"\d+")
+    text = "Scotch tape MMM600121296 UPC: 021200726125"
+    assert ground(upc, "021200726125", text).status == GroundStatus.EXACT
+    assert ground(upc, "MMM600121296", text).status == GroundStatus.UNGROUNDED  # in the text, wrong form
+    msn = AttributeSpec(name="Manufacturer Stock Number", value_pattern=r"\S+")
+    assert ground(msn, "Yield 10000 pages", "Toner. Yield 10000 pages").status == GroundStatus.UNGROUNDED

@@ -65,4 +65,4 @@ def test_verifier_statuses(products: list[Product]) -> None:
     assert Verifier(None).verify(p["p1"], "insomnia", "Tea.", "tea").status == AssertionStatus.NEEDS_REVIEW
     # the judge sees the facts and the claim inside delimited blocks, and is scored by log-prob yes/no
     req = yes.requests[0]
-    assert "<<<FACTS" in req.messages[1].content and req.schema_name == "yes_no" and req.logprobs
+    assert "Product facts: <<<" in req.messages[1].content and req.schema_name == "yes_no" and req.logprobs

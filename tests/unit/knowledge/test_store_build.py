@@ -34,7 +34,7 @@ def test_build_links_themes_relations_and_lookup(kb: KnowledgeBase) -> None:
     assert occasion and kb.relations(occasion[0].src_id, [RelationKind.OCCASION])
     manifest = kb.store.manifest()
     assert manifest["build_version"] == 1 and manifest["model"] == "fake:scripted"
-    assert manifest["prompts"]["kb_judge"] == "1"
+    assert manifest["prompts"]["kb_judge_fit"] == "1"
 
 
 def test_resume_skips_done_intents_and_retries_failed(kb: KnowledgeBase) -> None:
@@ -68,7 +68,7 @@ def test_a_failing_intent_is_recorded_not_fatal(kb: KnowledgeBase, responder) ->
 def test_low_scores_go_to_review_and_decisions_flow_back(kb: KnowledgeBase, responder) -> None:
     def unsure(request):
         if request.schema_name == "yes_no":
-            return {"answer": "no"} if "Question 2" in request.messages[-1].content else {"answer": "yes"}
+            return {"answer": "no"} if "good fit" in request.messages[-1].content else {"answer": "yes"}
         return responder()(request)
 
     kb.llm._responder = unsure  # type: ignore[attr-defined]

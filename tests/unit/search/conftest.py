@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from shelfmind.embed.base import HashingEmbedder
+from shelfmind.runtime import Runtime
 from shelfmind.schemas import CatalogSchema, FieldKind, FieldSpec, Product
 from shelfmind.search.lance import LanceIndex
 
@@ -48,6 +49,15 @@ def make_products() -> list[Product]:
 @pytest.fixture
 def products() -> list[Product]:
     return make_products()
+
+
+@pytest.fixture
+def catalog(monkeypatch: pytest.MonkeyPatch) -> Runtime:
+    """A Runtime whose catalog holds the test products (hashing embedder)."""
+    monkeypatch.setenv("SHELFMIND_EMBEDDER", "hashing")
+    rt = Runtime()
+    rt.catalog.upsert(make_products(), schema=SCHEMA)
+    return rt
 
 
 @pytest.fixture

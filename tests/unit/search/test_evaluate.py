@@ -14,7 +14,6 @@ from shelfmind.llm.base import ChatRequest
 from shelfmind.llm.providers.fake import FakeLLM
 from shelfmind.runtime import Runtime
 from shelfmind.search.evaluate import Judgments, evaluate, load_judgments, split_queries
-from tests.unit.search.conftest import SCHEMA, make_products
 
 
 def test_metrics_by_hand() -> None:
@@ -44,10 +43,8 @@ def _fake(request: ChatRequest) -> dict:
     return {"head": request.messages[-1].content.split("<query>")[1].split("</query>")[0].strip(), "filters": []}
 
 
-def test_eval_search_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SHELFMIND_EMBEDDER", "hashing")
+def test_eval_search_command(catalog: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("shelfmind.llm.factory.build_provider", lambda spec, settings: FakeLLM(responder=_fake))
-    Runtime().catalog.upsert(make_products(), schema=SCHEMA)
     runner = CliRunner()
     assert runner.invoke(cli, ["index"]).exit_code == 0
     qrels = tmp_path / "j.csv"

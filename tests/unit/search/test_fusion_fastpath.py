@@ -48,3 +48,16 @@ def test_spelling_correction_uses_the_catalog_vocabulary(index: LanceIndex) -> N
     assert speller is not None
     assert speller.corrections("glutten wnie pastaa tea") == {"glutten": "gluten", "pastaa": "pasta"}
     assert speller.expand("cabernet") == "cabernet"
+
+
+def test_coverage_rerank_prefers_products_with_every_query_word() -> None:
+    from shelfmind.search.rank import Coverage
+
+    texts = {"a": "cordless drill battery", "b": "cordless drills 20v kit", "c": "hammer"}
+    ranked = [("a", 0.9), ("c", 0.8), ("b", 0.5)]
+    out = Coverage().rerank(ranked, texts, "cordless drill kit", weight=2.0)
+    assert [pid for pid, _ in out] == ["b", "a", "c"]  # stemmed: drills ~ drill
+    fixed = Coverage().rerank([("c", 0.1), ("a", 0.2)], texts, "hamer", corrections=["hammer"], weight=1.0)
+    assert fixed[0][0] == "c"
+    alt = Coverage().rerank([("a", 0.5), ("c", 0.1)], texts, "diy gift", weight=1.0, alternatives=[("hammer", 0.8)])
+    assert alt[0][0] == "c"

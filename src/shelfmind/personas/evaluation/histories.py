@@ -62,13 +62,15 @@ def load_online_retail(data_dir: Path, *, min_invoices: int = 5, max_users: int 
         if col not in df.columns:
             raise DataError("missing column", file=str(path), field=col)
     df = df[df.CustomerID.notna() & ~df.InvoiceNo.str.startswith("C") & (df.Quantity > 0)]
+    baskets = _baskets(df, "CustomerID", "InvoiceNo", "StockCode", "InvoiceDate", min_invoices, max_users)
+    used = {pid for bs in baskets.values() for b in bs for pid in b}
+    df = df[df.StockCode.isin(used)]
     names = df.groupby("StockCode").Description.agg(lambda s: str(s.dropna().iloc[0]) if s.notna().any() else "")
     prices = df.groupby("StockCode").UnitPrice.median()
     products = {
         str(code): Product(id=str(code), name=(names[code] or str(code)).strip().title(), price=float(prices[code]))
         for code in names.index
     }
-    baskets = _baskets(df, "CustomerID", "InvoiceNo", "StockCode", "InvoiceDate", min_invoices, max_users)
     return Histories("online-retail", products, baskets)
 
 
@@ -78,7 +80,8 @@ def load_completejourney(data_dir: Path, *, min_baskets: int = 5, max_users: int
     tx = pd.read_csv(tpath, dtype={"household_id": str, "basket_id": str, "product_id": str})
     tx = tx[tx.quantity > 0]
     prods = pd.read_csv(ppath, dtype={"product_id": str}).set_index("product_id")
-    used = tx.product_id.unique()
+    baskets = _baskets(tx, "household_id", "basket_id", "product_id", "transaction_timestamp", min_baskets, max_users)
+    used = sorted({pid for bs in baskets.values() for b in bs for pid in b})
     unit = (tx.sales_value / tx.quantity.clip(lower=1)).groupby(tx.product_id).median()
     products: dict[str, Product] = {}
     for pid in used:
@@ -91,5 +94,4 @@ def load_completejourney(data_dir: Path, *, min_baskets: int = 5, max_users: int
             name, store_brand = f"Product {pid}", False
         price = float(unit.get(pid, 0.0)) or None
         products[pid] = Product(id=pid, name=name, price=price, fields={"store_brand": store_brand})
-    baskets = _baskets(tx, "household_id", "basket_id", "product_id", "transaction_timestamp", min_baskets, max_users)
     return Histories("completejourney", products, baskets)
