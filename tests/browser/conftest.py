@@ -70,6 +70,31 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 @pytest.fixture(scope="module")
+def real_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app over the real Runtime and factories on the bundled catalog (hashing embedder and the
+    fake LLM keep it fast and offline; statements are parsed by the personas module's rules)."""
+    from importlib.resources import files
+
+    from shelfmind.catalog.ingest import ingest_file
+    from shelfmind.catalog.products_text import render_catalog
+    from shelfmind.runtime import Runtime
+    from shelfmind.service.app import create_app
+
+    search_factory = pytest.importorskip("shelfmind.search.factory")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SHELFMIND_STATEMENT_LLM", "0")
+        mp.setenv("SHELFMIND_ALLOW_MODEL_REQUESTS", "0")
+        rt = Runtime(home=tmp_path_factory.mktemp("real-home"), embedder="hashing", llm_strong="fake:",
+                     llm_fast="fake:", api_token=TOKEN)
+        ingest_file(str(files("shelfmind") / "data" / "grocery" / "catalog.toml"), rt.catalog, progress=False)
+        render_catalog(rt.catalog, None, rt.paths.artifacts_dir, show=0, progress=False)
+        search_factory.index_catalog(rt, progress=False)
+        with LiveServer(create_app(rt)) as server:
+            server.runtime = rt  # type: ignore[attr-defined]
+            yield server
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:

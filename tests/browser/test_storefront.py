@@ -142,3 +142,21 @@ def test_api_docs_work_offline(page: Any) -> None:
     page.wait_for_selector("body[data-ready='1']")
     text = page.inner_text("body")
     assert "/api/search" in text and "/api/review/bulk" in text
+
+
+def test_review_edit_corrects_the_value(page: Any, live_server: Any) -> None:
+    page.goto("/review")
+    page.fill("[data-testid=token-input]", TOKEN)
+    page.click("[data-testid=token-save]")
+    row = page.locator("[data-testid=review-row]").last
+    row.wait_for()
+    item_id = int(row.get_attribute("data-id"))
+    row.locator("[data-testid=edit]").click()
+    page.fill("[data-testid=edit-value]", "extra hot")
+    page.click("[data-testid=edit-save]")
+    page.wait_for_selector(f"[data-testid=review-row][data-id='{item_id}']", state="detached")
+    item = httpx.get(f"{live_server.url}/api/review/items/{item_id}",
+                     headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    assert item["status"] == "edited" and item["decided_value"] == "extra hot"
+    pid, attr = item["ref"].removeprefix("product:").split("/attr:")
+    assert live_server.runtime.catalog.get(pid).attributes[attr] == "extra hot"

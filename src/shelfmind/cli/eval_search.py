@@ -69,7 +69,8 @@ def eval_search(judgments: str | None, qu_n: int, qu_file: str | None, threshold
         from shelfmind.search.evaluate import fuse_runs
 
         report.rows.append(Row(system="hybrid (tuned config)", subset="report half",
-                               metrics=evaluate(fuse_runs(arm_runs, tuned), judged, report_q, threshold)))
+                               metrics=evaluate(fuse_runs(arm_runs, tuned, queries=report_q, arms=("bm25", "vector")),
+                                                judged, report_q, threshold)))
     report.rows += offline_rows(arm_runs, judged, report_q, "report half", default, threshold)
     if llm_sample > 0:
         subset = sample_queries(report_q, llm_sample, seed)

@@ -70,13 +70,18 @@ def load_extra_text(path: str) -> dict[str, str]:
 @click.command("index")
 @click.option("--extra-text", type=click.Path(exists=True, dir_okay=False),
               help='Extra index text per product (JSON lines {"id","text"}, e.g. intents/uses).')
+@click.option("--knowledge/--no-knowledge", default=True, show_default=True,
+              help="Append the knowledge base's intents/uses per product, when there is a knowledge base.")
 @click.option("--json", "as_json", is_flag=True)
-def index(extra_text: str | None, as_json: bool) -> None:
+def index(extra_text: str | None, knowledge: bool, as_json: bool) -> None:
     """Build the search index (BM25 + vectors + filter columns) from the ingested catalog."""
-    from shelfmind.search.factory import index_catalog
+    from shelfmind.search.factory import index_catalog, knowledge_extra_text
 
     rt = get_runtime()
-    manifest = index_catalog(rt, extra_text=load_extra_text(extra_text) if extra_text else None)
+    extra = (knowledge_extra_text(rt) if knowledge else None) or {}
+    if extra_text:
+        extra.update(load_extra_text(extra_text))
+    manifest = index_catalog(rt, extra_text=extra or None)
     if as_json:
         click.echo(manifest.model_dump_json())
         return

@@ -22,11 +22,16 @@ from shelfmind.personas.facts import (
 )
 from shelfmind.schemas import Product
 
+_FISH_WORDS = {"fish", "salmon", "tuna", "shrimp", "crab", "lobster", "cod", "sardine", "sardines", "anchovy",
+               "anchovies", "oyster", "clam", "mussels", "shellfish"}
+MEAT_WORDS = tuple(w for w in MEAT_FISH_WORDS if w not in _FISH_WORDS)
+
 
 class ConstraintKind(StrEnum):
     NO_ALCOHOL = "no_alcohol"
     VEGAN = "vegan"
     VEGETARIAN = "vegetarian"
+    PESCATARIAN = "pescatarian"
     ALLERGEN = "allergen"
 
 
@@ -89,6 +94,8 @@ class Constraint(BaseModel, frozen=True):
                 return "vegan (no meat, fish, dairy, egg or honey)"
             case ConstraintKind.VEGETARIAN:
                 return "vegetarian (no meat or fish)"
+            case ConstraintKind.PESCATARIAN:
+                return "pescatarian (no meat; fish is fine)"
             case ConstraintKind.ALLERGEN:
                 return f"no {self.allergen.value.replace('_', ' ') if self.allergen else 'allergen'}"
 
@@ -104,6 +111,8 @@ class Constraint(BaseModel, frozen=True):
                 return alcohol_reason(p)
             case ConstraintKind.VEGETARIAN:
                 return animal_reason(p, words=MEAT_FISH_WORDS) or _no_ingredients(p)
+            case ConstraintKind.PESCATARIAN:
+                return animal_reason(p, words=MEAT_WORDS) or _no_ingredients(p)
             case ConstraintKind.VEGAN:
                 return animal_reason(p, words=MEAT_FISH_WORDS + ANIMAL_PRODUCT_WORDS) or _no_ingredients(p)
             case ConstraintKind.ALLERGEN:

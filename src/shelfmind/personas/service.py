@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections import Counter
 from collections.abc import Iterable
@@ -98,8 +99,6 @@ class UserService:
         sig = row.get("signature")
         personas: list[PersonaWeight]
         if row.get("personas") is not None and not self.assigner.changed(sig, history):
-            import json
-
             personas = [PersonaWeight.model_validate(p) for p in json.loads(row["personas"])]
             assessed_by = row.get("assessed_by") or ""
         else:  # new or materially changed behaviour: (re-)assess, through the signature cache

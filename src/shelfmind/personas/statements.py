@@ -73,7 +73,8 @@ _NO_ALCOHOL = re.compile(
 )
 _VEGAN = re.compile(r"\b(vegan|plant[- ]based diet|no animal products)\b")
 _VEGETARIAN = re.compile(r"\b(vegetarian|veggie diet|no meat|don'?t eat meat|do not eat meat)\b")
-_EAT_MEAT = re.compile(r"\b(eat(ing)? (meat|fish|chicken) (again|now)|back to (eating )?meat)\b")
+_EAT_MEAT = re.compile(r"\b(eat(ing)? (meat|chicken) (again|now)|back to (eating )?meat)\b")
+_PESCATARIAN = re.compile(r"\b(pescatarian|pescetarian|eat(ing)? fish (again|now|but no meat))\b")
 _ALLERGEN_TERMS: dict[Allergen, str] = {
     Allergen.PEANUT: r"peanuts?|groundnuts?|nuts?",
     Allergen.TREE_NUT: r"tree ?nuts?|nuts?|almonds?|walnuts?|cashews?|pecans?|hazelnuts?|pistachios?",
@@ -141,11 +142,11 @@ def parse_rules(text: str) -> ParsedStatement:
     if _INSTRUCTION.search(low):
         out.notes.append("the statement contains instructions; they are stored as data and not followed")
     for clause in _clauses(low):
-        negated = re.search(rf"\b{_NEG}\b|n't\b", clause) is not None
         if _BIRTH.search(clause):
             put("pregnancy", EffectKind.CLEAR, "")
         elif _PREGNANT.search(clause):
-            if negated:
+            if re.search(rf"{_NEG}\W+(\w+\W+){{0,2}}(pregnan|expecting|breast|nursing)|"
+                         r"(pregnan\w*|expecting|breast ?feeding|nursing)\W+(\w+\W+){0,2}(anymore|no more)", clause):
                 put("pregnancy", EffectKind.CLEAR, "")
             else:
                 put("pregnancy", EffectKind.CONSTRAINT, ConstraintKind.NO_ALCOHOL.value)
@@ -153,6 +154,8 @@ def parse_rules(text: str) -> ParsedStatement:
             put("alcohol", EffectKind.CONSTRAINT, ConstraintKind.NO_ALCOHOL.value)
         if _EAT_MEAT.search(clause):
             put("diet", EffectKind.CLEAR, "")
+        elif _PESCATARIAN.search(clause):
+            put("diet", EffectKind.CONSTRAINT, ConstraintKind.PESCATARIAN.value)
         elif _VEGAN.search(clause):
             neg_vegan = re.search(rf"{_NEG}.{{0,20}}vegan|vegan.{{0,12}}\b(anymore|no more)\b", clause)
             put("diet", *(EffectKind.CLEAR, "") if neg_vegan else (EffectKind.CONSTRAINT, ConstraintKind.VEGAN.value))
@@ -230,7 +233,7 @@ def parse_llm(llm: LLM, text: str, catalog: PersonaCatalog) -> ParsedStatement:
     return ParsedStatement(effects=effects, trace=res.trace.model_dump())
 
 
-_STRICTNESS = {"vegetarian": 1, "vegan": 2}
+_STRICTNESS = {"pescatarian": 1, "vegetarian": 2, "vegan": 3}
 
 
 def merge(rules: ParsedStatement, llm: ParsedStatement | None) -> ParsedStatement:

@@ -8,12 +8,9 @@ DEMO_QUERIES = ("gluten free pasta under $5", "dark chocolate", "organic apple j
 
 
 def run(rt: Any, options: Any) -> dict[str, Any]:
-    from shelfmind.search.factory import UnderstandMode, build_searcher, index_catalog
+    from shelfmind.search.factory import UnderstandMode, build_searcher, index_catalog, knowledge_extra_text
 
-    extra = None
-    knowledge_extra = getattr(rt.knowledge, "index_extra_text", None) if _has_knowledge() else None
-    if callable(knowledge_extra):
-        extra = knowledge_extra()
+    extra = knowledge_extra_text(rt)
     manifest = index_catalog(rt, extra_text=extra, progress=False)
     engine = build_searcher(rt, understand=UnderstandMode.FAST)
     samples = {}
@@ -23,11 +20,3 @@ def run(rt: Any, options: Any) -> dict[str, Any]:
     return {"products": manifest.catalog_size, "embedder": manifest.embedder,
             "filterable": [c.name for c in manifest.columns], "extra_text": manifest.extra_text.get("count", 0),
             "samples": samples}
-
-
-def _has_knowledge() -> bool:
-    try:
-        import shelfmind.knowledge.factory  # noqa: F401
-    except ImportError:
-        return False
-    return True

@@ -33,6 +33,17 @@ NAIVE_RRF = EngineConfig(fusion=FusionMethod.RRF, weights={"bm25": 1.0, "vector"
                          coverage_weight=0.0)
 
 
+PLAIN = "bm25_plain"  # BM25 on the query as typed (no spelling additions); empty when identical
+ARMS = ("bm25", "vector")
+
+
+def plain_bm25(arm_runs: Collected) -> Collected:
+    """The same runs with the BM25 arm taken from the plain query (the baseline)."""
+    runs = {q: {"bm25": r[PLAIN] if PLAIN in r else r["bm25"], "vector": r["vector"]}
+            for q, r in arm_runs.runs.items()}
+    return Collected(runs=runs, texts=arm_runs.texts)
+
+
 class Row(BaseModel):
     system: str
     subset: str  # "report half", "tune half", "llm subset (n)"
@@ -62,6 +73,8 @@ def collect(engine: HybridSearcher, queries: Sequence[str], depth: int = 200, pr
                                         unit=" queries", disable=not progress, leave=False):
         out.runs[q] = {"bm25": index.bm25(bm25_text, depth, texts=out.texts),
                        "vector": index.ann(v, depth, texts=out.texts)}
+        if bm25_text != c:
+            out.runs[q][PLAIN] = index.bm25(c, depth, texts=out.texts)
         if speller is not None:
             out.fixes[q] = list(speller.corrections(c).values())
     return out
@@ -87,7 +100,7 @@ def tune(arm_runs: Collected, judgments: Judgments, queries: Sequence[str], base
     """The grid config with the best mean of NDCG@10 and recall@10 on `queries`."""
     best: tuple[float, EngineConfig, Metrics] | None = None
     for cfg in grid(base):
-        m = evaluate(fuse_runs(arm_runs, cfg, queries=queries), judgments, queries, threshold)
+        m = evaluate(fuse_runs(arm_runs, cfg, queries=queries, arms=ARMS), judgments, queries, threshold)
         objective = (m.ndcg10 + m.recall10) / 2
         if best is None or objective > best[0]:
             best = (objective, cfg, m)
@@ -97,13 +110,15 @@ def tune(arm_runs: Collected, judgments: Judgments, queries: Sequence[str], base
 
 def offline_rows(arm_runs: Collected, judgments: Judgments, queries: Sequence[str], subset: str,
                  hybrid: EngineConfig, threshold: float) -> list[Row]:
+    plain = plain_bm25(arm_runs)
     runs = {
-        "BM25 (stemmed)": single_arm(arm_runs, "bm25"),
+        "BM25 (stemmed)": {q: [pid for pid, _ in plain.runs[q]["bm25"][:100]] for q in queries},
+        "BM25 + spelling": single_arm(arm_runs, "bm25"),
         "vectors (MiniLM)": single_arm(arm_runs, "vector"),
-        "naive RRF (k=60)": fuse_runs(arm_runs, NAIVE_RRF, queries=queries),
+        "naive RRF (k=60)": fuse_runs(plain, NAIVE_RRF, queries=queries, arms=ARMS),
         "hybrid, no coverage": fuse_runs(arm_runs, hybrid.model_copy(update={"coverage_weight": 0.0}),
-                                         queries=queries),
-        "hybrid (default)": fuse_runs(arm_runs, hybrid, queries=queries),
+                                         queries=queries, arms=ARMS),
+        "hybrid (default)": fuse_runs(arm_runs, hybrid, queries=queries, arms=ARMS),
     }
     return [Row(system=name, subset=subset, metrics=evaluate(run, judgments, queries, threshold))
             for name, run in runs.items()]

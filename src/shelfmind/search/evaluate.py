@@ -28,6 +28,8 @@ from shelfmind.errors import DataError
 from shelfmind.search.engine import EngineConfig
 from shelfmind.search.fusion import fuse
 from shelfmind.search.rank import Coverage
+from shelfmind.search.rank import apply as apply_coverage
+from shelfmind.search.text import clean_query
 
 _QUERY_COLS = ("query", "search_term", "q")
 _ID_COLS = ("product_id", "product_uid", "id", "pid")
@@ -118,6 +120,7 @@ def evaluate(runs: Mapping[str, Sequence[str]], judgments: Judgments, queries: S
                    queries=len(queries))
 
 
+_COVERAGE = Coverage()
 ArmRuns = dict[str, dict[str, list[tuple[str, float]]]]  # query -> arm -> ranked (id, score)
 
 
@@ -135,6 +138,14 @@ class Collected(BaseModel):
     runs: dict[str, dict[str, list[tuple[str, float]]]]
     texts: dict[str, str] = Field(default_factory=dict)
     fixes: dict[str, list[str]] = Field(default_factory=dict)
+    coverage: dict[str, dict[str, float]] = Field(default_factory=dict)  # computed once per query
+
+    def coverage_for(self, query: str) -> dict[str, float]:
+        if query not in self.coverage:
+            ids = {pid for ranked in self.runs[query].values() for pid, _ in ranked}
+            self.coverage[query] = _COVERAGE.scores(sorted(ids), self.texts, clean_query(query),
+                                                    self.fixes.get(query, []))
+        return self.coverage[query]
 
 
 def fuse_runs(arm_runs: ArmRuns | Collected, config: EngineConfig, arms: Sequence[str] | None = None,
@@ -142,7 +153,7 @@ def fuse_runs(arm_runs: ArmRuns | Collected, config: EngineConfig, arms: Sequenc
     """Fused rankings from pre-collected arms, as the engine would fuse (and rerank) them."""
     collected = arm_runs if isinstance(arm_runs, Collected) else Collected(runs=arm_runs)
     depth = depth or config.depth
-    coverage = Coverage() if config.coverage_weight > 0 and collected.texts else None
+    use_coverage = config.coverage_weight > 0 and bool(collected.texts)
     out: dict[str, list[str]] = {}
     for q in queries if queries is not None else collected.runs:
         by_arm = collected.runs[q]
@@ -150,8 +161,8 @@ def fuse_runs(arm_runs: ArmRuns | Collected, config: EngineConfig, arms: Sequenc
         floors = {a: config.vector_floor for a in chosen if a.endswith("vector")}
         weights = {a: config.weights.get(a.split("/")[-1], 1.0) for a in chosen}
         ranked = fuse(chosen, config.fusion, weights, rrf_k=config.rrf_k, floors=floors)
-        if coverage is not None:
-            ranked = coverage.rerank(ranked, collected.texts, q, collected.fixes.get(q, []), config.coverage_weight)
+        if use_coverage:
+            ranked = apply_coverage(ranked, collected.coverage_for(q), config.coverage_weight)
         out[q] = [pid for pid, _ in ranked[:100]]
     return out
 

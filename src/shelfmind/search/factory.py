@@ -7,7 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shelfmind.errors import NotFound
+from shelfmind.errors import NotFound, ShelfmindError
 from shelfmind.search.engine import EngineConfig, HybridSearcher
 from shelfmind.search.lance import IndexSettings, LanceIndex
 from shelfmind.search.manifest import IndexManifest
@@ -21,6 +21,17 @@ class UnderstandMode(StrEnum):
     FAST = "fast"  # the fast path only (no LLM in the request path)
     AUTO = "auto"  # cached LLM parse if there is one, else the fast path
     LLM = "llm"  # always the LLM (cached)
+
+
+def knowledge_extra_text(rt: Runtime) -> dict[str, str] | None:
+    """Intents/uses per product from the knowledge base (None when there is none yet)."""
+    if not rt.paths.knowledge_db.exists():
+        return None
+    try:
+        fn = getattr(rt.knowledge, "extra_text", None)
+        return dict(fn()) if callable(fn) else None
+    except (ShelfmindError, ImportError):
+        return None
 
 
 def index_catalog(rt: Runtime, *, extra_text: Mapping[str, str] | None = None, progress: bool = True,

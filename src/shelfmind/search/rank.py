@@ -39,26 +39,38 @@ class Coverage:
                 self._docs.popitem(last=False)
         return got
 
-    def rerank(self, ranked: Sequence[tuple[str, float]], texts: Mapping[str, str], query: str,
-               corrections: Sequence[str] = (), weight: float = 1.0,
-               alternatives: Sequence[tuple[str, float]] = ()) -> list[tuple[str, float]]:
-        """score + weight * coverage (0..1); candidates without text keep their score.
-        `alternatives` are other phrasings (expansions) with a discount: coverage is the best one."""
+    def scores(self, ids: Sequence[str], texts: Mapping[str, str], query: str, corrections: Sequence[str] = (),
+               alternatives: Sequence[tuple[str, float]] = ()) -> dict[str, float]:
+        """Coverage (0..1) of each candidate that has a text. `alternatives` are other phrasings
+        (expansions) with a discount: a candidate's coverage is its best one."""
         q = self.terms(query)
-        if not q or weight <= 0:
-            return list(ranked)
+        if not q:
+            return {}
         extra = self.terms(" ".join(corrections)) - q if corrections else frozenset()
         alts = [(t, w) for t, w in ((self.terms(a), w) for a, w in alternatives) if t]
-        out = []
-        for pid, score in ranked:
+        out: dict[str, float] = {}
+        for pid in ids:
             text = texts.get(pid)
             if text is None:
-                out.append((pid, score))
                 continue
             d = self.doc_terms(text)
             cov = min(1.0, (len(q & d) + len(extra & d)) / len(q))
             for terms, w in alts:
                 cov = max(cov, w * len(terms & d) / len(terms))
-            out.append((pid, score + weight * cov))
-        out.sort(key=lambda kv: (-kv[1], kv[0]))
+            out[pid] = cov
         return out
+
+    def rerank(self, ranked: Sequence[tuple[str, float]], texts: Mapping[str, str], query: str,
+               corrections: Sequence[str] = (), weight: float = 1.0,
+               alternatives: Sequence[tuple[str, float]] = ()) -> list[tuple[str, float]]:
+        """score + weight * coverage; candidates without text keep their score."""
+        if weight <= 0:
+            return list(ranked)
+        cov = self.scores([pid for pid, _ in ranked], texts, query, corrections, alternatives)
+        return apply(ranked, cov, weight)
+
+
+def apply(ranked: Sequence[tuple[str, float]], coverage: Mapping[str, float], weight: float) -> list[tuple[str, float]]:
+    out = [(pid, score + weight * coverage.get(pid, 0.0)) for pid, score in ranked]
+    out.sort(key=lambda kv: (-kv[1], kv[0]))
+    return out

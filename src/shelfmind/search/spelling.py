@@ -8,6 +8,7 @@ wrong guess costs little. Built at index time and saved next to the index (`voca
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter
@@ -68,12 +69,31 @@ class SpellCorrector:
             self._memo[word] = best
         return best
 
+    def split_word(self, word: str) -> str | None:
+        """An unknown compound as two catalog words ("deckover" -> "deck over")."""
+        if len(word) < 6 or word in self.df:
+            return None
+        best, best_df = None, 0
+        for i in range(3, len(word) - 2):
+            a, b = word[:i], word[i:]
+            df = min(self.df.get(a, 0), self.df.get(b, 0))
+            if df >= MIN_DF and df > best_df:
+                best, best_df = f"{a} {b}", df
+        return best
+
     def corrections(self, query: str) -> dict[str, str]:
+        """Unknown word -> catalog word(s); adjacent words whose concatenation is a catalog word
+        ("sheet rock" -> "sheetrock") are added too."""
         out = {}
-        for word in _WORD.findall(query.lower()):
-            fixed = self.correct_word(word)
+        words = _WORD.findall(query.lower())
+        for word in words:
+            fixed = self.correct_word(word) or self.split_word(word)
             if fixed:
                 out[word] = fixed
+        for a, b in itertools.pairwise(words):
+            joined = a + b
+            if len(a) >= 2 and len(b) >= 2 and self.df.get(joined, 0) >= MIN_DF:
+                out[f"{a} {b}"] = joined
         return out
 
     def expand(self, query: str) -> str:

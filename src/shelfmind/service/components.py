@@ -107,40 +107,42 @@ class Service:
 
     async def cached(self, key: Hashable, fn: Callable[[], BaseModel], endpoint: str) -> Response:
         """Serve a read through the response cache. The cache holds the serialized JSON, so a hit
-        costs a dict lookup: no component call, no validation, no serialization."""
-        full = (key, self.cache.generation)
-        hit = self.cache.get(full)
-        if hit is not None:
-            self.metrics.cache.labels(endpoint, "hit").inc()
-        else:
-            self.metrics.cache.labels(endpoint, "miss").inc()
-            hit = await self.read(lambda: fn().model_dump_json().encode())
-            self.cache.put(full, hit)
-        return Response(hit, media_type="application/json")
+        costs a dict lookup: no component call, no validation, no serialization. Concurrent misses
+        on one key share a single computation (a burst of "pasta" is computed once, not 50 times)."""
+        body = await self._lookup(key, fn, endpoint, self._reads, wait_s=None)
+        assert body is not None
+        return Response(body, media_type="application/json")
 
     async def cached_slow(self, key: Hashable, fn: Callable[[], BaseModel], endpoint: str) -> Response:
         """Like `cached`, for reads that may call an LLM (seconds to minutes on a small CPU). They run in
         their own lane; a request waits at most `slow_wait_s`, then gets 202 (ask again) while the work
-        goes on and lands in the cache. Concurrent requests for the same key share one computation."""
-        full = (key, self.cache.generation)
-        hit = self.cache.get(full)
-        if hit is not None:
-            self.metrics.cache.labels(endpoint, "hit").inc()
-            return Response(hit, media_type="application/json")
-        self.metrics.cache.labels(endpoint, "miss").inc()
-        with self._pending_lock:
-            job = self._pending.get(full)
-            if job is None:
-                job = self._slow.submit(lambda: fn().model_dump_json().encode())
-                self._pending[full] = job
-                job.add_done_callback(lambda f: self._settle(full, f))
-        try:
-            body = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(job)), timeout=self.slow_wait_s)
-        except TimeoutError:
+        goes on and lands in the cache."""
+        body = await self._lookup(key, fn, endpoint, self._slow, wait_s=self.slow_wait_s)
+        if body is None:
             return JSONResponse({"status": "pending", "message": "still working on it; ask again shortly",
                                  "retry_after_s": 5}, status_code=status.HTTP_202_ACCEPTED,
                                 headers={"Retry-After": "5"})
         return Response(body, media_type="application/json")
+
+    async def _lookup(self, key: Hashable, fn: Callable[[], BaseModel], endpoint: str, pool: ThreadPoolExecutor,
+                      *, wait_s: float | None) -> bytes | None:
+        full = (key, self.cache.generation)
+        hit = self.cache.get(full)
+        if hit is not None:
+            self.metrics.cache.labels(endpoint, "hit").inc()
+            return hit  # type: ignore[no-any-return]
+        with self._pending_lock:
+            job = self._pending.get(full)
+            shared = job is not None
+            if job is None:
+                job = pool.submit(lambda: fn().model_dump_json().encode())
+                self._pending[full] = job
+                job.add_done_callback(lambda f: self._settle(full, f))
+        self.metrics.cache.labels(endpoint, "shared" if shared else "miss").inc()
+        try:
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(job)), timeout=wait_s)
+        except TimeoutError:
+            return None
 
     def _settle(self, key: Hashable, job: Future[bytes]) -> None:
         with self._pending_lock:

@@ -14,7 +14,7 @@ from shelfmind.personas.service import UserService
 from shelfmind.schemas import PresentationKind, Product
 
 QUERIES = ["pasta", "sauce", "cookies", "party", "snacks", "drink", "cheese", "breakfast", "", "beer wine"]
-STATEMENTS = ["I'm three months pregnant", "we're vegan", "no peanuts for my son", "we are vegetarian",
+STATEMENTS = ["I'm three months pregnant", "we're vegan", "we're pescatarian", "no peanuts for my son", "we are vegetarian",
               "I'm allergic to milk", "no gluten please", "cheaper options please"]
 
 
@@ -28,6 +28,8 @@ def test_constraint_checks_name_ingredients_and_nutrition(products: list[Product
     assert vegan.violation(by_id["p8"]) and vegan.violation(by_id["p17"])  # beef; honey
     assert vegan.violation(by_id["p25"]) is None  # almond milk is not dairy
     assert vegan.violation(by_id["p11"]) is None
+    pesc = Constraint.parse("pescatarian")
+    assert pesc.violation(by_id["p8"]) and pesc.violation(by_id["p22"]) is None  # beef out, salmon fine
     peanut = Constraint.parse("allergen:peanut")
     assert peanut.violation(by_id["p9"]) and peanut.violation(by_id["p10"]) is None
 

@@ -21,12 +21,14 @@ def _constraints(text: str) -> set[str]:
     ("text", "expected"),
     [
         ("I'm three months pregnant", {"no_alcohol"}),
+        ("I'm pregnant and not drinking coffee either", {"no_alcohol"}),
         ("we're vegan", {"vegan"}),
         ("no peanuts for my son", {"allergen:peanut"}),
         ("My daughter is allergic to tree nuts", {"allergen:tree_nut"}),
         ("I'm lactose intolerant and I don't drink", {"allergen:milk", "no_alcohol"}),
         ("We are vegetarian, and gluten free please", {"vegetarian", "allergen:gluten"}),
         ("cheaper options please", set()),
+        ("we eat fish now, but still no dairy", {"pescatarian", "allergen:milk"}),
         ("I love cooking pasta", set()),
     ],
 )
@@ -42,6 +44,9 @@ def test_price_preference_and_persona_hints() -> None:
 
 def test_negations_clear_instead_of_adding() -> None:
     assert {e.kind for e in parse_rules("I'm not pregnant anymore").effects} == {EffectKind.CLEAR}
+    assert {e.kind for e in parse_rules("I am no longer pregnant").effects} == {EffectKind.CLEAR}
+    born = {e.slot: e.kind for e in parse_rules("our baby was born last week").effects}
+    assert born["pregnancy"] == EffectKind.CLEAR and born["persona:young_kids_parent"] == EffectKind.PERSONA
     assert {(e.slot, e.kind) for e in parse_rules("we are no longer vegan").effects} == {("diet", EffectKind.CLEAR)}
 
 

@@ -185,3 +185,32 @@ def test_slow_recipe_answers_202_then_the_result(rt: Any) -> None:
             time.sleep(0.05)
         assert done.status_code == 200 and done.json()["name"] == "Spaghetti al pomodoro"
         assert len(calls) == 1  # the waiting requests shared one computation
+
+
+def test_concurrent_misses_share_one_computation(rt: Any) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    from shelfmind.service.app import create_app
+
+    gate, calls = threading.Event(), []
+    real = rt.recommender.recommend
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[0])
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    rt.recommender.recommend = slow
+    with TestClient(create_app(rt), raise_server_exceptions=False) as c, ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(c.post, "/api/recommend", json={"query": "tea"}) for _ in range(4)]
+        for _ in range(100):  # wait until all four are waiting on the one computation
+            if 'result="shared"} 3.0' in c.get("/metrics").text:
+                break
+            threading.Event().wait(0.05)
+        gate.set()
+        bodies = [f.result().json() for f in futures]
+    assert calls == ["tea"]
+    assert all(b == bodies[0] for b in bodies) and bodies[0]["products"]

@@ -16,7 +16,10 @@ async function loadCounts() {
   }
 }
 
+let loadSeq = 0;  // a newer load (another tab, another filter) wins over a slower, older one
+
 async function load() {
+  const seq = ++loadSeq;
   const rows = el("rows");
   if (!rv.token) {
     rows.replaceChildren(h("tr", {}, h("td", { colspan: 7, class: "muted" }, "Enter the API token to open the queues.")));
@@ -24,9 +27,12 @@ async function load() {
   }
   try {
     const qs = new URLSearchParams({ kind: rv.kind, status: rv.status, limit: "200" });
-    rv.items = await api("GET", `/api/review/items?${qs}`, undefined, auth());
+    const items = await api("GET", `/api/review/items?${qs}`, undefined, auth());
+    if (seq !== loadSeq) return;
+    rv.items = items;
     await loadCounts();
   } catch (e) {
+    if (seq !== loadSeq) return;
     rows.replaceChildren(h("tr", {}, h("td", { colspan: 7, class: "muted" }, e.message)));
     if (e.status === 401 || e.status === 403) toast("That token was not accepted.", "err");
     return;

@@ -72,7 +72,10 @@ function themeRow(t) {
     h("div", { class: "theme-head" }, h("h2", {}, t.name), t.explanation ? h("p", { class: "muted" }, t.explanation) : null),
     h("div", { class: "row" }, t.products.map(card)));
 }
+let searchSeq = 0;  // only the latest search may paint the results
+
 async function runSearch(q) {
+  const seq = ++searchSeq;
   state.query = q;
   $("search-input").value = q;
   show("view-results");
@@ -81,6 +84,7 @@ async function runSearch(q) {
   $("results-notes").replaceChildren();
   try {
     const r = await api("POST", "/api/recommend", { query: q, user_id: state.user || null });
+    if (seq !== searchSeq) return;
     const notes = [];
     if (state.user) {
       const who = state.users.find((u) => u.id === state.user);
@@ -94,7 +98,7 @@ async function runSearch(q) {
         ? `All ${r.removed_by_constraints} matches conflict with what you told us. Try something else, or forget a statement on the left.`
         : "Nothing found. Try another word, or an occasion such as “pasta night”.")]));
   } catch (e) {
-    $("themes").replaceChildren(h("p", { class: "empty" }, e.message));
+    if (seq === searchSeq) $("themes").replaceChildren(h("p", { class: "empty" }, e.message));
   }
 }
 async function showProduct(id) {

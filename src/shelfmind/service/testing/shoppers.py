@@ -105,7 +105,7 @@ class PersonaRecommender:
             constraints += [c for c in parsed.constraints if c not in constraints]
             for p in parsed.preferences:
                 prefs[p] = prefs.get(p, 0.0) + 1.5  # what a shopper says outweighs the persona guess
-        hits = self.searcher.search(query, k=self.pool)
+        hits = self.searcher.search(query, k=self.pool * (4 if excluded else 1))  # dig deeper past exclusions
         products = self.catalog.get_many([h.id for h in hits])
         top = max((h.score for h in hits), default=1.0) or 1.0
         scored: list[tuple[float, RecommendedProduct]] = []
