@@ -96,7 +96,7 @@ class RawClient:
         self.idle: list[tuple[float, asyncio.StreamReader, asyncio.StreamWriter]] = []
         self.opened = 0
 
-    async def request(self, method: str, path: str, body: bytes | None = None) -> int:
+    async def request(self, method: str, path: str, body: bytes | None = None, headers: str = "") -> int:
         while self.idle and time.monotonic() - self.idle[0][0] > 3.0:  # the server drops idle ones after 5 s
             self.idle.pop(0)[2].close()
         if self.idle:
@@ -104,7 +104,7 @@ class RawClient:
         else:
             self.opened += 1
             reader, writer = await asyncio.open_connection(self.host, self.port)
-        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nAccept: application/json\r\n"
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nAccept: application/json\r\n{headers}"
         if body is not None:
             head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
         try:
@@ -129,11 +129,16 @@ class RawClient:
             w.close()
 
 
+SESSIONS: dict[str, str] = {}  # user id -> shopper session (personalised results need one)
+
+
 async def send(client: RawClient, req: tuple[str, str, dict]) -> int:
     method, path, payload = req
     if method == "GET":
         return await client.request("GET", f"{path}?{urlencode(payload)}")
-    return await client.request("POST", path, json.dumps(payload).encode())
+    user = payload.get("user_id")
+    headers = f"X-Session: {SESSIONS[user]}\r\n" if user in SESSIONS else ""
+    return await client.request("POST", path, json.dumps(payload).encode(), headers)
 
 
 async def idle(client: RawClient, mix: list[tuple[str, str, dict]], n: int) -> Sample:
@@ -250,7 +255,11 @@ def plot(timeline: list[tuple[float, float]], idle_p95: float, path: Path, title
 async def main_async(args: argparse.Namespace, url: str) -> int:
     users: list[str | None] = [None]
     with contextlib.suppress(httpx.HTTPError, ValueError, TypeError, KeyError):
-        users += [u["id"] for u in httpx.get(f"{url}/api/users", timeout=30).json()]
+        for u in httpx.get(f"{url}/api/users", timeout=30).json():
+            session = httpx.post(f"{url}/api/session", json={"user_id": u["id"]}, timeout=30)
+            if session.status_code == 200:
+                SESSIONS[u["id"]] = session.json()["token"]
+                users.append(u["id"])
     mix = requests_mix(users)
     parsed = urlparse(url)
     client = RawClient(parsed.hostname or "127.0.0.1", parsed.port or 80, args.max_in_flight)

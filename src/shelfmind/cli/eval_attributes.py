@@ -30,6 +30,8 @@ from shelfmind.cli.main import get_runtime
 @click.option("--no-normalize", is_flag=True)
 @click.option("--no-grounding", is_flag=True, help="Accept ungrounded values (ablation).")
 @click.option("--no-skip", is_flag=True, help="Ask for every attribute even if the text cannot contain it.")
+@click.option("--fixed-demos", is_flag=True, help="Same demonstrations for a whole category (prefix reuse).")
+@click.option("--text-budget", type=int, default=1200, show_default=True, help="Description characters kept.")
 @click.option("--ablation", is_flag=True, help="Run every technique cumulatively and print a table.")
 @click.option("--model", default=None, help="Model spec, e.g. local:qwen2.5-coder-1.5b (default: the router).")
 @click.option("--predictions", "predictions_path", type=click.Path(dir_okay=False), default=None,
@@ -37,7 +39,8 @@ from shelfmind.cli.main import get_runtime
 @click.option("--json", "as_json", is_flag=True)
 def eval_attributes(input_path: str, sample: int, limit: int | None, seed: int, pool_path: str | None,
                     descriptions_path: str | None, attributes: str, few_shot: int, no_descriptions: bool,
-                    no_normalize: bool, no_grounding: bool, no_skip: bool, ablation: bool, model: str | None,
+                    no_normalize: bool, no_grounding: bool, no_skip: bool, fixed_demos: bool, text_budget: int,
+                    ablation: bool, model: str | None,
                     predictions_path: str | None, as_json: bool) -> None:
     """Precision, recall and F1 (overall and per attribute), counted as in the WDC-PAVE paper."""
     from tqdm import tqdm
@@ -57,7 +60,8 @@ def eval_attributes(input_path: str, sample: int, limit: int | None, seed: int, 
     else:
         variants = [("configured", ExtractConfig(descriptions=not no_descriptions, few_shot=few_shot,
                                                  normalize=not no_normalize, grounding_filter=not no_grounding,
-                                                 skip_impossible=not no_skip))]
+                                                 skip_impossible=not no_skip, fixed_demos=fixed_demos,
+                                                 text_budget=text_budget))]
     results = []
     kept: list[ProductResult] = []
     for name, config in variants:

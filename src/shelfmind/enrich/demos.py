@@ -67,6 +67,15 @@ class DemoPool:
         scored.sort(key=lambda s: (-s[0], s[1]))
         return [self._demos[i] for _, i in scored[:k]]
 
+    def fixed(self, category: str, k: int = 2, *, exclude: Sequence[str] = (), max_chars: int = 600) -> list[Demo]:
+        """The same k demonstrations for every product of a category (the most informative short
+        ones), so the prompt prefix stays identical and the model server reuses its KV cache."""
+        skip = set(exclude)
+        cands = [d for d in self._demos if d.category.lower() == category.lower() and d.id not in skip
+                 and len(d.text) <= max_chars]
+        cands.sort(key=lambda d: (-sum(v is not None for v in d.values.values()), len(d.text), d.id))
+        return cands[:k]
+
     def example_values(self, category: str, attribute: str, n: int = 4) -> list[str]:
         """The most frequent labelled values of an attribute (for schema descriptions)."""
         counts: Counter[str] = Counter()

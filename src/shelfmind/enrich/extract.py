@@ -45,6 +45,7 @@ class ExtractConfig(BaseModel):
     text_budget: int = 1200  # characters of description kept (smart truncation)
     tokens_per_attribute: int = 20
     demo_budget: int = 240  # characters of each demonstration's description
+    fixed_demos: bool = False  # same demonstrations for a whole category (prompt-prefix reuse) vs retrieved
 
 
 class AttrValue(BaseModel):
@@ -163,7 +164,10 @@ class Extractor:
         return "\n".join(lines)
 
     def examples_block(self, category: str, text: str, specs: list[AttributeSpec], exclude: str) -> str:
-        demos = self.demos.retrieve(category, text, self.config.few_shot, exclude=[exclude])
+        if self.config.fixed_demos:
+            demos = self.demos.fixed(category, self.config.few_shot, exclude=[exclude])
+        else:
+            demos = self.demos.retrieve(category, text, self.config.few_shot, exclude=[exclude])
         parts = []
         for i, d in enumerate(demos, 1):
             # review decisions label only the reviewed attributes: show just those

@@ -15,7 +15,8 @@ from __future__ import annotations
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 import numpy as np
@@ -23,6 +24,7 @@ from pydantic import BaseModel, Field
 
 from shelfmind.errors import UserError
 from shelfmind.search.base import Filter, FilterOp, SearchHit
+from shelfmind.search.columns import MAX_VALUES
 from shelfmind.search.fusion import FusionMethod, fuse
 from shelfmind.search.lance import LanceIndex
 from shelfmind.search.manifest import ColumnKind
@@ -85,6 +87,7 @@ class HybridSearcher:
         self.config = config or EngineConfig()
         self._vec_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.coverage = Coverage()
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search-arm")
 
     def search(self, query: str, *, k: int = 10, filters: Sequence[Filter] = ()) -> list[SearchHit]:
         return self.explain(query, k=k, filters=filters).hits
@@ -131,22 +134,28 @@ class HybridSearcher:
 
     def _retrieve(self, head: str, out: SearchExplain, where: str, depth: int) -> list[tuple[str, float]]:
         cfg = self.config
-        arms: dict[str, list[tuple[str, float]]] = {}
+        tasks: list[tuple[str, str, Callable[[str, dict[str, str] | None], list[tuple[str, float]]]]] = []
         weights: dict[str, float] = {}
         queries = [("", head)] + [(f"expansion:{e}", e) for e in out.expansions]
         n_exp = max(1, len(out.expansions))
-        texts: dict[str, str] | None = {} if cfg.coverage_weight > 0 else None
         for prefix, raw in queries:
             text, vtext = self.arm_texts(raw)
             w_scale = cfg.weights.get("expansion", 0.4) / n_exp if prefix else 1.0
             if cfg.bm25:
                 name = f"{prefix}/bm25" if prefix else "bm25"
-                arms[name] = self._arm(out, name, text, lambda t: self.index.bm25(t, depth, where, texts))
+                tasks.append((name, text, lambda t, tx: self.index.bm25(t, depth, where, tx)))
                 weights[name] = cfg.weights.get("bm25", 1.0) * w_scale
             if cfg.vector:
                 name = f"{prefix}/vector" if prefix else "vector"
-                arms[name] = self._arm(out, name, vtext, lambda t: self.index.ann(self.vector(t), depth, where, texts))
+                tasks.append((name, vtext, lambda t, tx: self.index.ann(self.vector(t), depth, where, tx)))
                 weights[name] = cfg.weights.get("vector", 1.0) * w_scale
+        want_texts = cfg.coverage_weight > 0
+        # arms run concurrently: LanceDB and onnxruntime release the GIL
+        results = list(self._pool.map(lambda t: self._arm(out, t[0], t[1], t[2], want_texts), tasks))
+        arms = {name: hits for (name, _, _), (hits, _) in zip(tasks, results, strict=True)}
+        texts: dict[str, str] = {}
+        for _, tx in results:
+            texts.update(tx or {})
         floors = {a: cfg.vector_floor for a in arms if a.endswith("vector")}
         fused = fuse(arms, cfg.fusion, weights, rrf_k=cfg.rrf_k, floors=floors)
         if texts:
@@ -161,11 +170,14 @@ class HybridSearcher:
         fixed = speller.expand(text) if speller is not None else text
         return fixed, (fixed if self.config.spell_vector else text)
 
-    def _arm(self, out: SearchExplain, name: str, text: str, fn) -> list[tuple[str, float]]:  # type: ignore[no-untyped-def]
+    def _arm(self, out: SearchExplain, name: str, text: str,
+             fn: Callable[[str, dict[str, str] | None], list[tuple[str, float]]],
+             want_texts: bool) -> tuple[list[tuple[str, float]], dict[str, str] | None]:
         t = time.perf_counter()
-        hits = fn(text)
+        texts: dict[str, str] | None = {} if want_texts else None
+        hits = fn(text, texts)
         out.arms.append(ArmResult(name=name, query=text, hits=len(hits), ms=(time.perf_counter() - t) * 1e3))
-        return hits
+        return hits, texts
 
     def vector(self, text: str) -> np.ndarray:
         """The query embedding (LRU-cached: repeated queries skip the encoder)."""
@@ -186,7 +198,8 @@ class HybridSearcher:
             if col is None:
                 known = ", ".join(c.name for c in self.index.columns) or "(none)"
                 raise UserError(f"unknown filter field {f.field!r}", hint=f"filterable fields: {known}")
-            if col.kind in (ColumnKind.CATEGORICAL, ColumnKind.LIST) and col.values:
+            # the manifest keeps at most MAX_VALUES values per field: beyond that, any value may exist
+            if col.kind in (ColumnKind.CATEGORICAL, ColumnKind.LIST) and 0 < len(col.values) < MAX_VALUES:
                 values = f.value if f.op == FilterOp.IN and isinstance(f.value, list | tuple) else [f.value]
                 unknown = [v for v in values if str(v).strip().lower() not in set(col.values)]
                 if unknown:

@@ -49,7 +49,7 @@ class IndexSettings(BaseModel):
     fts_stem: bool = True
     fts_remove_stop_words: bool = True
     fts_ascii_folding: bool = True
-    ann_min_rows: int = 200_000  # below this, exact (flat) vector search is fast enough
+    ann_min_rows: int = 20_000  # below this, exact (flat) vector search is fast enough
     ann_index_type: str = "IVF_HNSW_SQ"
     nprobes: int = 20
     batch_size: int = 256
@@ -186,8 +186,8 @@ class LanceIndex:
             warnings.simplefilter("ignore")
             table.create_fts_index("text", replace=True, language=s.fts_language, stem=s.fts_stem,
                                    remove_stop_words=s.fts_remove_stop_words, ascii_folding=s.fts_ascii_folding)
-        if n >= s.ann_min_rows:
-            table.create_index(metric="cosine", index_type=s.ann_index_type, vector_column_name="vector")
+            if n >= s.ann_min_rows:
+                table.create_index(metric="cosine", index_type=s.ann_index_type, vector_column_name="vector")
 
     def upsert(self, products: Sequence[Product], extra_text: Mapping[str, str] | None = None) -> None:
         """Insert or replace products by id (re-embeds only these)."""

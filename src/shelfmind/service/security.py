@@ -3,8 +3,8 @@
 - Review and other write endpoints need the API token (`Settings.api_token`, env SHELFMIND_API_TOKEN),
   sent as `Authorization: Bearer <token>` or `X-API-Token: <token>`. Without a configured token
   they are closed (503), never open.
-- A shopper may change only their own profile: statement add/delete accept the API token or a
-  shopper session for that user id (a signed cookie or `X-Session` header). Sessions are issued by
+- A shopper may read and change only their own profile, and get personalised results only for
+  themselves: those endpoints accept the API token or a shopper session for that user id (a signed cookie or `X-Session` header). Sessions are issued by
   `POST /api/session`; in the demo that is the persona switcher ("log in as a demo user"). A real shop
   would issue them from its own login instead (`demo_logins=False` turns the endpoint off).
 """
@@ -65,12 +65,13 @@ class Guard:
         return user_id if hmac.compare_digest(raw, self.session_token(user_id)) else None
 
     def require_owner(self, request: Request, user_id: str) -> None:
-        """The API token, or a session of this very user."""
+        """The API token, or a session of this very user (reads of a profile, personalised results
+        and statement changes all reveal or change what a shopper told us)."""
         if self.has_token(request):
             return
         who = self.session_user(request)
         if who is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in as this shopper (POST /api/session) "
-                                "or send the API token")
+                                "or send the API token", headers={"WWW-Authenticate": "Bearer"})
         if who != user_id:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "a shopper may only change their own profile")
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "a shopper may only see and change their own profile")

@@ -5,7 +5,7 @@ import functools
 import pytest
 
 from shelfmind.enrich.fake import SpanFakeLLM, span_worker
-from shelfmind.enrich.ray_backend import ray_executor
+from shelfmind.enrich.ray_backend import local_executor, ray_executor
 from shelfmind.schemas import Product
 
 pytestmark = pytest.mark.ray
@@ -22,10 +22,12 @@ def test_ray_backend_runs_the_same_function_and_resumes(make_service) -> None:  
         service = make_service(SpanFakeLLM(), products)
         service.store = service.store.__class__(service.store.path.with_name("ray.sqlite"))
         make_fn = functools.partial(span_worker, service.schemas().model_dump_json())
-        first = service.run(ids=[p.id for p in products[:4]], executor=ray_executor(make_fn, batch_size=2),
-                            backend="ray")
-        assert (first.done, first.backend) == (4, "ray")
+        # a first (interrupted) run did 4 products in-process with the same function...
+        first = service.run(ids=[p.id for p in products[:4]], executor=local_executor(make_fn()))
+        assert first.done == 4
+        # ...the Ray run resumes: skips them, enriches the rest, reuses the duplicate's result
         second = service.run(executor=ray_executor(make_fn, batch_size=2), backend="ray")
+        assert second.backend == "ray"
         assert (second.skipped, second.done, second.reused) == (4, 2, 1)  # resumed; the duplicate reused
     finally:
         ray.shutdown()
@@ -34,4 +36,5 @@ def test_ray_backend_runs_the_same_function_and_resumes(make_service) -> None:  
         a, b = service.store.get(p.id), local.store.get(p.id)
         assert a is not None and b is not None
         assert a.model == "fake:span-ray" and a.accepted() == b.accepted()  # same function, same answers
+    assert service.store.get("p5").model == "fake:span-ray"  # type: ignore[union-attr]
     assert service.catalog.get("p3").attributes["organic"] is True

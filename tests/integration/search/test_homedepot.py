@@ -32,13 +32,14 @@ def _products(shared_data: Path) -> list[Product]:
             for i, r in enumerate(rows)]
 
 
-def test_hybrid_beats_or_matches_bm25_on_real_judgments(shared_data: Path, tmp_path: Path) -> None:
+def test_hybrid_beats_bm25_on_real_judgments(shared_data: Path, tmp_path: Path) -> None:
     products = _products(shared_data)
     index = LanceIndex(tmp_path / "idx", build_embedder(get_settings()))
     index.build(products)
     ids = {p.id for p in products}
     judged = load_judgments(shared_data / "homedepot" / "dev_judgments.csv.gz")
-    judged.qrels = {q: r for q, r in judged.qrels.items() if any(pid in ids and v >= 2.5 for pid, v in r.items())}
+    qrels = {q: {pid: v for pid, v in r.items() if pid in ids} for q, r in judged.qrels.items()}
+    judged.qrels = {q: r for q, r in qrels.items() if any(v >= 2.5 for v in r.values())}
     queries = judged.queries
     assert len(queries) >= 50
 
@@ -48,8 +49,8 @@ def test_hybrid_beats_or_matches_bm25_on_real_judgments(shared_data: Path, tmp_p
 
     bm25 = evaluate(run(EngineConfig(vector=False)), judged, queries)
     hybrid = evaluate(run(EngineConfig()), judged, queries)
-    assert bm25.recall10 > 0.5
-    assert hybrid.recall10 >= bm25.recall10 - 0.02 and hybrid.ndcg10 >= bm25.ndcg10 - 0.02
+    assert bm25.recall10 > 0.8  # ~0.91 when written
+    assert hybrid.recall10 >= bm25.recall10 + 0.02 and hybrid.ndcg10 >= bm25.ndcg10 + 0.02  # ~+0.045, +0.054
 
 
 @pytest.mark.real_llm

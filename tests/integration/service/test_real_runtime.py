@@ -47,14 +47,14 @@ def test_real_components_behind_the_api(client: Any) -> None:
     users = client.get("/api/users").json()
     assert len(users) >= 2 and all(u["personas"] for u in users)
     first, second = users[0]["id"], users[1]["id"]
-    a = client.post("/api/recommend", json={"query": "snacks", "user_id": first}).json()
-    b = client.post("/api/recommend", json={"query": "snacks", "user_id": second}).json()
+    a = client.post("/api/recommend", json={"query": "snacks", "user_id": first}, headers=AUTH).json()
+    b = client.post("/api/recommend", json={"query": "snacks", "user_id": second}, headers=AUTH).json()
     assert a["themes"] and b["themes"] and a["personas"] != b["personas"]
     assert all(p["explanation"] for t in a["themes"] for p in t["products"])
     product = client.get(f"/api/products/{hits[0]['id']}")
     assert product.status_code == 200 and product.json()["name"] == hits[0]["name"]
     assert client.get("/api/products/nope").status_code == 404
-    assert client.post("/api/recommend", json={"query": "snacks", "user_id": "nobody"}).status_code == 404
+    assert client.post("/api/recommend", json={"query": "snacks", "user_id": "nobody"}, headers=AUTH).status_code == 404
 
 
 def test_statement_round_trip_with_the_real_user_service(client: Any) -> None:

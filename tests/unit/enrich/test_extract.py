@@ -81,3 +81,15 @@ def test_failed_answers_flag_the_product_and_never_raise() -> None:
     llm = FakeLLM().enqueue("not json at all", '{"organic": "very", "hack": 1}')
     r = Extractor(llm, SCHEMAS).extract("p", "grocery", "Pasta", "wheat")
     assert InputFlag.FAILED in r.flags and r.error and r.accepted() == {}
+
+
+def test_fixed_demonstrations_keep_the_prompt_prefix_identical() -> None:
+    pool = DemoPool([Demo(id=f"d{i}", category="grocery", text=f"Pasta {i}\nwheat", values={"organic": i % 2 == 0})
+                     for i in range(4)])
+    fake = FakeLLM(responder=lambda req: {})
+    ex = Extractor(fake, SCHEMAS, demos=pool, config=ExtractConfig(few_shot=2, fixed_demos=True))
+    ex.extract("a", "grocery", "Organic Spaghetti", "Durum wheat")
+    ex.extract("b", "grocery", "Cola", "Water, sugar")
+    first, second = (r.messages[-1].content for r in fake.requests)
+    prefix = first.split("Product:")[0]
+    assert prefix == second.split("Product:")[0] and "Example 2" in prefix

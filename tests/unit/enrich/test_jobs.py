@@ -77,8 +77,11 @@ def test_values_reach_catalog_and_decisions_flow_back(make_service) -> None:  # 
     assert '"allergens": ["milk", "tree nuts"]' in spy.requests[0].messages[-1].content  # reused as a demo
 
 
-def test_factory_wires_the_service_and_a_picklable_ray_worker(home) -> None:  # type: ignore[no-untyped-def]
+def test_factory_wires_the_service_and_a_picklable_ray_worker(home, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import pickle
+
+    from shelfmind.enrich.inputs import InputFlag
+    from shelfmind.enrich.jobs import ProductInput
 
     from shelfmind.enrich.factory import WorkerFactory, build_enrichment
     from shelfmind.runtime import Runtime
@@ -89,3 +92,7 @@ def test_factory_wires_the_service_and_a_picklable_ray_worker(home) -> None:  # 
     worker = pickle.loads(pickle.dumps(service.make_worker))
     assert isinstance(worker, WorkerFactory) and worker.home == str(home)
     assert (home / "artifacts" / "attribute_schemas.toml").exists()
+    monkeypatch.setenv("SHELFMIND_LLM_STRONG", "fake:")  # the worker builds its own stack from settings
+    fn = worker()
+    result = fn(ProductInput(id="x", title="Organic pasta", description="wheat"))
+    assert InputFlag.FAILED in result.flags and "scripted" in (result.error or "")  # fails the item, not the job

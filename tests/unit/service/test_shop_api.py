@@ -51,10 +51,10 @@ def test_search_rejects_bad_input(client: Any, params: dict[str, Any]) -> None:
     assert set(r.json()) == {"error"} and r.json()["error"]["code"] == "SM103"
 
 
-def test_recommend_depends_on_persona(client: Any) -> None:
+def test_recommend_depends_on_persona(client: Any, auth: dict[str, str]) -> None:
     guest = client.post("/api/recommend", json={"query": "snacks"})
-    ben = client.post("/api/recommend", json={"query": "snacks", "user_id": "ben"})
-    maya = client.get("/api/recommend", params={"q": "snacks", "user": "maya"})
+    ben = client.post("/api/recommend", json={"query": "snacks", "user_id": "ben"}, headers=auth)
+    maya = client.get("/api/recommend", params={"q": "snacks", "user": "maya"}, headers=auth)
     assert guest.status_code == ben.status_code == maya.status_code == 200
     assert _ids(ben)[:10] != _ids(guest)[:10]
     assert _ids(maya)[:10] != _ids(ben)[:10]
@@ -64,8 +64,20 @@ def test_recommend_depends_on_persona(client: Any) -> None:
     assert all(p["explanation"] for t in body["themes"] for p in t["products"])
 
 
-def test_recommend_validation_and_unknown_user(client: Any) -> None:
-    assert client.post("/api/recommend", json={"query": "snacks", "user_id": "nobody"}).status_code == 404
+def test_personal_results_need_that_shopper(client: Any, login: Any) -> None:
+    body = {"query": "snacks", "user_id": "maya"}
+    assert client.post("/api/recommend", json=body).status_code == 401
+    assert client.get("/api/recommend", params={"q": "snacks", "user": "maya"}).status_code == 401
+    assert client.post("/api/recipe", json={"product_ids": ["x"], "user_id": "maya"}).status_code == 401
+    login("ben")
+    assert client.post("/api/recommend", json=body).status_code == 403
+    assert client.post("/api/recommend", json={**body, "user_id": "ben"}).status_code == 200
+    login("maya")
+    assert client.post("/api/recommend", json=body).status_code == 200
+
+
+def test_recommend_validation_and_unknown_user(client: Any, auth: dict[str, str]) -> None:
+    assert client.post("/api/recommend", json={"query": "snacks", "user_id": "nobody"}, headers=auth).status_code == 404
     assert client.post("/api/recommend", json={"query": " "}).status_code == 422
     assert client.post("/api/recommend", json={"query": "a", "context": {"x": {"nested": 1}}}).status_code == 422
     assert client.post("/api/recommend", content=b"{not json", headers={"content-type": "application/json"}).status_code == 422

@@ -10,11 +10,23 @@ from fastapi.testclient import TestClient
 from shelfmind.service.app import create_app
 
 
-def test_users_are_readable(client: Any) -> None:
-    users = client.get("/api/users").json()
+def test_profiles_are_private(client: Any, auth: dict[str, str], login: Any) -> None:
+    users = client.get("/api/users").json()  # the demo switcher: names and personas only
     assert {u["id"] for u in users} >= {"maya", "ben", "lucia"}
+    assert all("statements" not in u for u in users)
+    assert client.get("/api/users/maya").status_code == 401
+    login("ben")
+    assert client.get("/api/users/maya").status_code == 403
+    login("maya")
     assert client.get("/api/users/maya").json()["personas"]
-    assert client.get("/api/users/nobody").status_code == 404
+    assert client.get("/api/users/nobody", headers=auth).status_code == 404
+
+
+def test_without_demo_logins_the_user_list_needs_the_token(rt: Any, auth: dict[str, str]) -> None:
+    with TestClient(create_app(rt, demo_logins=False), raise_server_exceptions=False) as c:
+        assert c.get("/api/users").status_code == 401
+        assert c.post("/api/session", json={"user_id": "maya"}).status_code == 403
+        assert c.get("/api/users", headers=auth).status_code == 200
 
 
 def test_statement_needs_the_owner(client: Any, auth: dict[str, str], login: Any) -> None:
@@ -30,8 +42,8 @@ def test_statement_needs_the_owner(client: Any, auth: dict[str, str], login: Any
 
 def test_statement_changes_results_at_once(client: Any, login: Any) -> None:
     query = {"query": "chocolate", "user_id": "lucia"}
-    before = client.post("/api/recommend", json=query).json()
     login("lucia")
+    before = client.post("/api/recommend", json=query).json()
     r = client.post("/api/users/lucia/statements", json={"text": "  I'm   vegan  "})
     assert r.status_code == 201
     st = r.json()["statements"][-1]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import inspect
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 
 from shelfmind.errors import NotFound
 from shelfmind.schemas import RelationKind
 from shelfmind.search.base import Filter, FilterOp
 from shelfmind.service.components import Service
-from shelfmind.service.deps import service
+from shelfmind.service.deps import guard, service
 from shelfmind.service.models import (
     MAX_QUERY_CHARS,
     ErrorResponse,
@@ -26,12 +26,14 @@ from shelfmind.service.models import (
     ThemeOut,
 )
 from shelfmind.service.recipes import call_recipe_api, find_recipe_api, ingredient_ids, recipe_out
+from shelfmind.service.security import Guard
 
 router = APIRouter(prefix="/api", tags=["shop"], responses={
     422: {"model": ErrorResponse, "description": "invalid input"},
     503: {"model": ErrorResponse, "description": "a component is not built yet"},
 })
 Svc = Annotated[Service, Depends(service)]
+Grd = Annotated[Guard, Depends(guard)]
 Q = Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="what the shopper typed")]
 ProductId = Annotated[str, Path(min_length=1, max_length=100)]
 
@@ -98,9 +100,13 @@ async def _recommend(svc: Service, req: RecommendRequest) -> Response:
     return await svc.cached(key, run, "recommend")
 
 
-@router.post("/recommend", response_model=RecommendResponse, summary="Personalised, themed results")
-async def recommend(svc: Svc, req: RecommendRequest) -> Response:
-    """The core mapping (query, user, context) -> products with explanations, grouped in themes."""
+@router.post("/recommend", response_model=RecommendResponse, summary="Personalised, themed results",
+             responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
+async def recommend(svc: Svc, grd: Grd, request: Request, req: RecommendRequest) -> Response:
+    """The core mapping (query, user, context) -> products with explanations, grouped in themes.
+    With a user_id it needs that shopper's session (the answer reveals their constraints)."""
+    if req.user_id is not None:
+        grd.require_owner(request, req.user_id)
     return await _recommend(svc, req)
 
 
@@ -111,7 +117,10 @@ async def recommend_get(
     user: Annotated[str | None, Query(max_length=100)] = None,
     occasion: Annotated[str | None, Query(max_length=100)] = None,
     k: Annotated[int, Query(ge=1, le=100)] = 24,
+    *, grd: Grd, request: Request,
 ) -> Response:
+    if user is not None:
+        grd.require_owner(request, user)
     context: dict[str, str | int | float | bool] = {"occasion": occasion} if occasion else {}
     return await _recommend(svc, RecommendRequest(query=_query(q), user_id=user, context=context, k=k))
 
@@ -134,7 +143,10 @@ async def product(svc: Svc, product_id: ProductId) -> Response:
 @router.post("/recipe", response_model=RecipeOut, summary="A recipe that uses the cart",
              responses={404: {"model": ErrorResponse},
                         202: {"description": "the recipe is still being written; ask again after Retry-After"}})
-async def recipe(svc: Svc, req: RecipeRequest) -> Response:
+async def recipe(svc: Svc, grd: Grd, request: Request, req: RecipeRequest) -> Response:
+    if req.user_id is not None:
+        grd.require_owner(request, req.user_id)
+
     def run() -> RecipeOut:
         cart = list(dict.fromkeys(req.product_ids))
         got = svc.products(cart)

@@ -28,12 +28,19 @@ def _dir(svc: Service) -> UserDirectory:
 
 
 @router.get("/users", response_model=list[UserSummary], summary="Demo shoppers and their personas")
-async def list_users(svc: Svc) -> list[UserSummary]:
+async def list_users(svc: Svc, grd: Grd, request: Request) -> list[UserSummary]:
+    """The persona switcher's list (names and personas, never statements). Public only while demo
+    logins are on; otherwise it needs the API token."""
+    if not grd.demo_logins:
+        grd.require_token(request)
     return await svc.read(lambda: _dir(svc).list())
 
 
-@router.get("/users/{user_id}", response_model=UserOut, summary="A shopper's profile")
-async def get_user(svc: Svc, user_id: UserId) -> UserOut:
+@router.get("/users/{user_id}", response_model=UserOut, summary="A shopper's own profile",
+            responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
+async def get_user(svc: Svc, grd: Grd, request: Request, user_id: UserId) -> UserOut:
+    """Statements can be personal ("I'm pregnant"): only the shopper (or the API token) reads them."""
+    grd.require_owner(request, user_id)
     return await svc.read(lambda: _dir(svc).get(user_id))
 
 
