@@ -25,7 +25,7 @@ from shelfmind.personas.evaluation.histories import load_completejourney
 from shelfmind.personas.evaluation.simulate import SimUser, cache_measurement, clustered_users, simulate_users
 from shelfmind.personas.facts import FactBook
 
-SETTINGS = [(0.15, 1.0), (0.2, 2.0), (0.3, 4.0)]  # (radius, slope); the default is (0.2, 2.0)
+SETTINGS = [(0.15, 1.0), (0.2, 2.0), (0.3, 4.0)]  # (radius, slope); the default is (0.15, 1.0)
 
 
 class Memo:

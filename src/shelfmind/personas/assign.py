@@ -262,7 +262,7 @@ class SignatureCache:
     Counts model assessments vs cache hits."""
 
     def __init__(self, assessor: Assessor, book: FactBook, catalog: PersonaCatalog, store: UserStore | None = None,
-                 *, radius: float = 0.2, slope: float = 2.0, top: int = 12) -> None:
+                 *, radius: float = 0.15, slope: float = 1.0, top: int = 12) -> None:
         self.assessor = assessor
         self.book = book
         self.catalog = catalog

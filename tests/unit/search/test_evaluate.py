@@ -59,3 +59,19 @@ def test_eval_search_command(catalog: Runtime, tmp_path: Path, monkeypatch: pyte
             "+ QU + expansion (LLM)"} <= systems
     assert all(0 <= r["metrics"]["ndcg10"] <= 1 for r in report["rows"])
     assert (tmp_path / "out" / "search_eval.png").stat().st_size > 1000
+
+
+def test_fast_path_agreement_with_llm_parses(index, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from shelfmind.search.qu_eval import agreement, grocery_queries
+    from shelfmind.search.understand import QueryUnderstander
+
+    answers = {"gluten free pasta under $5": {"head": "pasta", "filters": [
+        {"field": "gluten_free", "op": "eq", "value": True}, {"field": "price", "op": "le", "value": 5}]},
+        "red wine": {"head": "red wine", "filters": []},
+        "lindt chocolate over $3": {"head": "chocolate", "filters": [{"field": "price", "op": "gt", "value": 3}]}}
+    llm = FakeLLM(responder=lambda req: answers[req.messages[-1].content.split("<query>")[1].split("</query>")[0].strip()])
+    report = agreement(list(answers), QueryUnderstander(index.manifest, llm),
+                       QueryUnderstander(index.manifest, None, use_llm_on_miss=False))
+    assert report.queries == 3 and report.head_exact == 1.0 and report.filters_exact == 2 / 3
+    assert report.filter_recall == 2 / 3 and report.filter_precision == 2 / 4  # ge vs gt, extra brand filter
+    assert report.fast_p95_ms < 1000 and len(grocery_queries(12)) == 12

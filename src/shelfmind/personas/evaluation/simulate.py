@@ -97,7 +97,7 @@ def recovery(assessor: Assessor, users: Sequence[SimUser]) -> dict[str, float]:
 
 
 def cache_measurement(assessor: Assessor, book: FactBook, catalog: PersonaCatalog, users: Sequence[SimUser],
-                      *, radius: float = 0.2, slope: float = 2.0) -> dict[str, float]:
+                      *, radius: float = 0.15, slope: float = 1.0) -> dict[str, float]:
     """Assessments per 1,000 users through the signature cache vs one per user, and false hits:
     users whose cached personas differ from their individual assessment (top-1, and as a set)."""
     cache = SignatureCache(assessor, book, catalog, radius=radius, slope=slope)
