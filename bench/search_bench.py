@@ -163,18 +163,18 @@ def main() -> None:
     print(f"{len(titles)} real titles, vectors {how}; {nq} queries; embedder {embedder.model_id}", file=sys.stderr)
     queries = load_queries(nq)
     results = []
+    print(f"{'size':>9} {'kind':<9} {'build s':>8} {'disk MB':>8} {'RSS MB':>7}  {'mode':<36} {'p50 ms':>7} "
+          f"{'p95 ms':>7} {'p95/bm25':>8}", flush=True)
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
         for n in sizes:
             print(f"size {n}...", file=sys.stderr)
-            results.append(bench_size(n, titles, vectors, queries, embedder, Path(tmp)))
-    print(f"{'size':>9} {'kind':<9} {'build s':>8} {'disk MB':>8} {'RSS MB':>7}  {'mode':<36} {'p50 ms':>7} "
-          f"{'p95 ms':>7} {'p95/bm25':>8}")
-    for r in results:
-        base = r["latency_ms"]["bm25 (baseline)"]["p95"]
-        for i, (mode, v) in enumerate(r["latency_ms"].items()):
-            head = (f"{r['size']:>9} {r['kind']:<9} {r['build_s']:8.1f} {r['disk_mb']:8.0f} {r['rss_mb']:7.0f}"
-                    if i == 0 else " " * 45)
-            print(f"{head}  {mode:<36} {v['p50']:7.2f} {v['p95']:7.2f} {v['p95'] / base:8.2f}")
+            r = bench_size(n, titles, vectors, queries, embedder, Path(tmp))
+            results.append(r)
+            base = r["latency_ms"]["bm25 (baseline)"]["p95"]
+            for i, (mode, v) in enumerate(r["latency_ms"].items()):
+                head = (f"{r['size']:>9} {r['kind']:<9} {r['build_s']:8.1f} {r['disk_mb']:8.0f} {r['rss_mb']:7.0f}"
+                        if i == 0 else " " * 45)
+                print(f"{head}  {mode:<36} {v['p50']:7.2f} {v['p95']:7.2f} {v['p95'] / base:8.2f}", flush=True)
     out = Path(args.out) if args.out else settings.home / "reports"
     out.mkdir(parents=True, exist_ok=True)
     (out / "search_bench.json").write_text(json.dumps(results, indent=2))

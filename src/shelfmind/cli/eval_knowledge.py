@@ -17,11 +17,13 @@ from shelfmind.cli.main import get_runtime
 @click.option("--rules-only", is_flag=True, help="Verifier without the LLM judge (no model calls).")
 @click.option("--retrieval/--no-retrieval", default=True, show_default=True,
               help="Also measure search over product text with and without the KB addendum.")
+@click.option("--kb-from-sample", is_flag=True,
+              help="Retrieval: use a KB of only the sample's human-approved links instead of the built KB.")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None,
               help="PNG of verifier scores by label (default: $SHELFMIND_HOME/reports/knowledge_verifier.png).")
 @click.option("--json", "as_json", is_flag=True)
-def eval_knowledge(sample: str | None, limit: int | None, rules_only: bool, retrieval: bool, plot: str | None,
-                   as_json: bool) -> None:
+def eval_knowledge(sample: str | None, limit: int | None, rules_only: bool, retrieval: bool, kb_from_sample: bool,
+                   plot: str | None, as_json: bool) -> None:
     """Auto-approved share, verifier accuracy / Cohen's kappa vs labels, retrieval effect."""
     from tqdm import tqdm
 
@@ -31,6 +33,7 @@ def eval_knowledge(sample: str | None, limit: int | None, rules_only: bool, retr
         evaluate_verifier,
         load_jsonl,
         plot_verifier,
+        sample_extra_text,
     )
     from shelfmind.knowledge.verifier import Verifier
     from shelfmind.search.simple import KeywordSearcher
@@ -46,10 +49,18 @@ def eval_knowledge(sample: str | None, limit: int | None, rules_only: bool, retr
     click.echo(f"plot: {png}", err=True)
     if retrieval:
         products = list(rt.catalog.iter_products())
-        extra = rt.knowledge.extra_text()
+        if kb_from_sample:
+            import tempfile
+            from pathlib import Path
+
+            with tempfile.TemporaryDirectory() as tmp:
+                extra = sample_extra_text(rows, rt.catalog, Path(tmp))
+        else:
+            extra = rt.knowledge.extra_text()
         judgments = load_jsonl(data_path("retrieval_judgments.jsonl"))
         ret = evaluate_retrieval(products, KeywordSearcher, extra, judgments)
-        out["retrieval"] = ret.model_dump() | {"products_with_kb_text": len(extra), "searcher": "KeywordSearcher"}
+        out["retrieval"] = ret.model_dump() | {"products_with_kb_text": len(extra), "searcher": "KeywordSearcher",
+                                               "kb": "labelled sample (approved links)" if kb_from_sample else "built KB"}
     if as_json:
         out["rows"] = result.rows
         click.echo(json.dumps(out, default=str))
@@ -59,7 +70,8 @@ def eval_knowledge(sample: str | None, limit: int | None, rules_only: bool, retr
     click.echo(f"  auto-approved {r.auto_approved_share:.0%} (precision {r.auto_approved_precision}), "
                f"rejected {r.rejected_share:.0%} (precision {r.rejected_precision}), "
                f"needs review {r.needs_review_share:.0%}")
-    click.echo(f"  agreement with labels: accuracy {r.accuracy:.3f}, Cohen's kappa {r.kappa:.3f}")
+    click.echo(f"  agreement with labels: accuracy {r.accuracy:.3f}, Cohen's kappa {r.kappa:.3f} "
+               f"(2-fold cross-validated threshold: accuracy {r.cv_accuracy:.3f}, kappa {r.cv_kappa:.3f})")
     for row in result.rows:
         if row["predicted"] != row["label"]:
             click.echo(f"  disagree #{row['id']} {row['intent']} / {row['product_id']}: label {row['label']}, "
@@ -67,6 +79,6 @@ def eval_knowledge(sample: str | None, limit: int | None, rules_only: bool, retr
     if retrieval:
         ret_d = out["retrieval"]
         assert isinstance(ret_d, dict)
-        click.echo(f"retrieval ({ret_d['searcher']}, {ret_d['queries']} hand-judged intent queries, "
+        click.echo(f"retrieval ({ret_d['searcher']}, {ret_d['kb']}, {ret_d['queries']} hand-judged intent queries, "
                    f"{ret_d['products_with_kb_text']} products with KB text): "
                    f"baseline {ret_d['baseline']} -> with KB {ret_d['with_kb']}")

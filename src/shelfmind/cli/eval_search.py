@@ -107,17 +107,19 @@ def eval_search(judgments: str | None, qu_n: int, qu_file: str | None, threshold
 
 def _qu_agreement(rt, index, n: int, path: str | None, out_dir: str | None, as_json: bool) -> None:  # type: ignore[no-untyped-def]
     from shelfmind.search.factory import parse_cache_path
-    from shelfmind.search.qu_eval import agreement, grocery_queries
+    from shelfmind.search.qu_eval import agreement, grocery_gold
     from shelfmind.search.understand import QueryUnderstander
 
+    gold = None
     if path:
         queries = [q.strip() for q in Path(path).read_text(encoding="utf-8").splitlines() if q.strip()]
         queries = queries[:n] if n else queries
     else:
-        queries = grocery_queries(n)
+        pairs = grocery_gold(n)
+        queries, gold = [q for q, _ in pairs], [g for _, g in pairs]
     llm = QueryUnderstander(index.manifest, rt.llm, cache_path=parse_cache_path(rt), use_llm_on_miss=True)
     fast = QueryUnderstander(index.manifest, None, use_llm_on_miss=False)
-    report = agreement(queries, llm, fast)
+    report = agreement(queries, llm, fast, gold)
     out = Path(out_dir) if out_dir else rt.paths.reports_dir
     out.mkdir(parents=True, exist_ok=True)
     (out / "search_qu_agreement.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
@@ -129,6 +131,9 @@ def _qu_agreement(rt, index, n: int, path: str | None, out_dir: str | None, as_j
                f"filter precision {report.filter_precision:.2f}, recall {report.filter_recall:.2f}")
     click.echo(f"fast path latency p50 {report.fast_p50_ms:.3f} ms, p95 {report.fast_p95_ms:.3f} ms; "
                f"LLM mean {report.llm_mean_s:.2f} s/query (cached calls count as ~0)")
+    for who, sc in report.vs_gold.items():
+        click.echo(f"{who} vs the templates' correct parses: head exact {sc['head_exact']:.2f}, filter sets exact "
+                   f"{sc['filters_exact']:.2f}, precision {sc['precision']:.2f}, recall {sc['recall']:.2f}")
     for r in report.rows:
         if r.llm_filters != r.fast_filters or r.llm_head.lower() != r.fast_head.lower():
             click.echo(f"  {r.query!r}: llm={r.llm_head!r} {r.llm_filters} | fast={r.fast_head!r} {r.fast_filters}")

@@ -56,6 +56,8 @@ class VerifierEval(BaseModel):
     needs_review_share: float
     accuracy: float
     kappa: float
+    cv_accuracy: float  # 2-fold cross-validation of the decision threshold (chosen on one half, scored on the other)
+    cv_kappa: float
     judge: str
     rows: list[dict[str, Any]] = Field(default_factory=list)
 
@@ -66,7 +68,8 @@ def evaluate_verifier(verifier: Verifier, products: ProductSource, sample: Seque
     rows, preds, labels = [], [], []
     for i, r in enumerate(sample):
         v = verifier.verify(found.get(r["product_id"]), r["intent"], r["explanation"], r.get("product_type", ""))
-        good = v.status == AssertionStatus.AUTO_APPROVED or (v.status == AssertionStatus.NEEDS_REVIEW and v.score >= 0.5)
+        good = v.status == AssertionStatus.AUTO_APPROVED or (
+            v.status == AssertionStatus.NEEDS_REVIEW and v.score >= verifier.thresholds.decision)
         preds.append(good)
         labels.append(r["label"] == "good")
         rows.append({"id": r.get("id"), "intent": r["intent"], "product_id": r["product_id"], "label": r["label"],
@@ -89,9 +92,32 @@ def evaluate_verifier(verifier: Verifier, products: ProductSource, sample: Seque
         needs_review_share=round(len(rev) / n, 4) if n else 0.0,
         accuracy=round(sum(p == g for p, g in zip(preds, labels, strict=True)) / n, 4) if n else 0.0,
         kappa=round(cohen_kappa(preds, labels), 4),
+        **_cross_validated(rows),
         judge=verifier.llm.model_id if verifier.llm is not None else "rules only",
         rows=rows,
     )
+
+
+def _cross_validated(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Pick the score threshold that maximises accuracy on odd rows, score it on even rows, and back."""
+    folds = [list(rows[0::2]), list(rows[1::2])]
+    if not folds[0] or not folds[1]:
+        return {"cv_accuracy": 0.0, "cv_kappa": 0.0}
+    candidates = sorted({float(r["score"]) for r in rows})
+
+    def calls(part: Sequence[dict[str, Any]], t: float) -> tuple[list[bool], list[bool]]:
+        return [r["score"] >= t for r in part], [r["label"] == "good" for r in part]
+
+    def acc(part: Sequence[dict[str, Any]], t: float) -> float:
+        p, g = calls(part, t)
+        return sum(a == b for a, b in zip(p, g, strict=True)) / len(part)
+
+    accs, kappas = [], []
+    for train, test in (folds, folds[::-1]):
+        t = max(candidates, key=lambda c: (acc(train, c), -abs(c - 0.35)))
+        accs.append(acc(test, t))
+        kappas.append(cohen_kappa(*calls(test, t)))
+    return {"cv_accuracy": round(sum(accs) / 2, 4), "cv_kappa": round(sum(kappas) / 2, 4)}
 
 
 # ---- retrieval effect ----------------------------------------------------------------------------
@@ -153,6 +179,32 @@ def evaluate_retrieval(
         with_kb={f"p@{k}": round(sums["kb_p"] / n, 4), f"ndcg@{k}": round(sums["kb_ndcg"] / n, 4)},
         per_query=per_query,
     )
+
+
+def sample_extra_text(sample: Sequence[dict[str, Any]], products: ProductSource, workdir: Path) -> dict[str, str]:
+    """The retrieval addendum of a KB holding only the human-approved ('good') labelled links:
+    what retrieval gains from approved knowledge, independent of any model build."""
+    from shelfmind.knowledge.facts import normalise
+    from shelfmind.knowledge.intents import records
+    from shelfmind.knowledge.kb import KnowledgeBase
+    from shelfmind.knowledge.models import IntentSource
+    from shelfmind.knowledge.store import KnowledgeStore
+    from shelfmind.schemas import IntentLink
+
+    store = KnowledgeStore(workdir / "sample-kb.sqlite")
+    good = [r for r in sample if r["label"] == "good"]
+    store.add_intents(records([r["intent"] for r in good], IntentSource.SEED))
+    by_intent: dict[str, list[IntentLink]] = {}
+    for r in good:
+        by_intent.setdefault(normalise(r["intent"]), []).append(IntentLink(
+            intent=r["intent"], product_id=r["product_id"], product_type=r["product_type"],
+            explanation=r["explanation"], score=1.0, status=AssertionStatus.APPROVED))
+    for key, links in by_intent.items():
+        store.save_intent_result(key, links, [], "broad")
+    try:
+        return KnowledgeBase(store, products=products).extra_text()
+    finally:
+        store.close()
 
 
 def plot_verifier(result: VerifierEval, path: Path | str) -> Path:

@@ -28,6 +28,7 @@ _PRICE_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"(?:\b(?:over|above|more than|at least|min(?:imum)?)|>=?)\s*{_NUM}", re.I), "ge"),
     (re.compile(r"(?:\$\s*(\d+(?:\.\d+)?)|\b(\d+(?:\.\d+)?)\s*(?:dollars?|bucks|usd)\b)", re.I), "about"),
 ]
+_VAGUE_PRICE = re.compile(r"\b(?:cheap|cheapest|affordable|inexpensive|budget)\b")
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _STOP = {"a", "an", "and", "the", "for", "with", "of", "in", "on", "to", "or", "by", "from", "at", "no",
          "free", "new", "best", "good", "set", "pack", "size", "one", "all", "other", "more", "less"}
@@ -96,6 +97,9 @@ class FastParser:
                 filters.append(Filter(field=col.name, op=FilterOp.EQ, value=float(m.group(1))))
                 spans.append(m.span())
         lowered = text.lower()
+        for m in _VAGUE_PRICE.finditer(lowered):  # "cheap" says nothing a filter can hold: not the product
+            if not _overlaps(spans, m.span()):
+                spans.append(m.span())
         for phrase, col in sorted(self.booleans.items(), key=lambda kv: -len(kv[0])):
             for m in re.finditer(rf"\b{re.escape(phrase)}\b", lowered):
                 if not _overlaps(spans, m.span()) and all(f.field != col.name for f in filters):

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from shelfmind.search.base import Filter
+from shelfmind.search.base import Filter, FilterOp
+from shelfmind.search.fastpath import about_price
 from shelfmind.search.query import QueryParse
 from shelfmind.search.understand import QueryUnderstander
 
@@ -28,15 +29,52 @@ TEMPLATES = ["{food}", "{food} under ${n}", "healthy {food}", "cheap {food} belo
 
 
 def grocery_queries(n: int = 40, seed: int = 3) -> list[str]:
+    return [q for q, _ in grocery_gold(n, seed)]
+
+
+def grocery_gold(n: int = 40, seed: int = 3) -> list[tuple[str, QueryParse]]:
+    """Generated queries with their correct parse (price in dollars, "healthy" -> is_healthy)."""
     rng = random.Random(seed)
-    out: list[str] = []
+    out: list[tuple[str, QueryParse]] = []
+    seen: set[str] = set()
     while len(out) < n:
         t = rng.choice(TEMPLATES)
         lo = rng.choice([2, 3, 4, 5, 8, 10])
-        q = t.format(food=rng.choice(FOODS), n=lo, m=lo + rng.choice([2, 5]))
-        if q not in out:
-            out.append(q)
+        hi = lo + rng.choice([2, 5])
+        food = rng.choice(FOODS)
+        q = t.format(food=food, n=lo, m=hi)
+        if q in seen:
+            continue
+        seen.add(q)
+        filters: list[Filter] = []
+        if "healthy" in t:
+            filters.append(Filter(field="is_healthy", op=FilterOp.EQ, value=True))
+        if "between" in t:
+            filters += [Filter(field="price", op=FilterOp.GE, value=lo), Filter(field="price", op=FilterOp.LE, value=hi)]
+        elif "under" in t or "below" in t:
+            filters.append(Filter(field="price", op=FilterOp.LE, value=lo))
+        elif "over" in t:
+            filters.append(Filter(field="price", op=FilterOp.GE, value=lo))
+        elif t.startswith("${n}"):
+            filters += about_price(lo)
+        out.append((q, QueryParse(query=q, head=food, filters=filters)))
     return out
+
+
+def score(parses: Sequence[QueryParse], gold: Sequence[QueryParse]) -> dict[str, float]:
+    """Head exact, filter-set exact, filter precision/recall of `parses` against `gold`
+    (ge/gt and le/lt are treated alike, numbers within 1%)."""
+    exact = fexact = 0.0
+    tp = n_got = n_ref = 0
+    for got, ref in zip(parses, gold, strict=True):
+        gk, rk = [_key(f, lenient=True) for f in got.filters], [_key(f, lenient=True) for f in ref.filters]
+        m = sum(any(_close(g, r) for r in rk) for g in gk)
+        tp, n_got, n_ref = tp + m, n_got + len(gk), n_ref + len(rk)
+        fexact += float(m == len(gk) == len(rk))
+        exact += float(" ".join(got.head.lower().split()) == " ".join(ref.head.lower().split()))
+    n = max(1, len(gold))
+    return {"head_exact": exact / n, "filters_exact": fexact / n,
+            "precision": tp / n_got if n_got else 1.0, "recall": tp / n_ref if n_ref else 1.0}
 
 
 class QueryAgreement(BaseModel):
@@ -58,12 +96,17 @@ class AgreementReport(BaseModel):
     fast_p95_ms: float
     llm_mean_s: float
     rows: list[QueryAgreement]
+    vs_gold: dict[str, dict[str, float]] = {}  # "llm"/"fast" -> scores against the correct parses
 
 
-def _key(f: Filter) -> tuple[str, str, str]:
+_LENIENT = {"gt": "ge", "lt": "le"}
+
+
+def _key(f: Filter, lenient: bool = False) -> tuple[str, str, str]:
     v = f.value
     value = f"{float(v):.2f}" if isinstance(v, int | float) and not isinstance(v, bool) else str(v).lower()
-    return f.field.lower(), f.op.value, value
+    op = _LENIENT.get(f.op.value, f.op.value) if lenient else f.op.value
+    return f.field.lower(), op, value
 
 
 def _close(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
@@ -87,12 +130,15 @@ def _f1(a: str, b: str) -> float:
     return 2 * p * r / (p + r)
 
 
-def agreement(queries: Sequence[str], llm: QueryUnderstander, fast: QueryUnderstander) -> AgreementReport:
+def agreement(queries: Sequence[str], llm: QueryUnderstander, fast: QueryUnderstander,
+              gold: Sequence[QueryParse] | None = None) -> AgreementReport:
     rows: list[QueryAgreement] = []
     exact = f1 = fexact = 0.0
     tp = n_fast = n_llm = 0
     fast_ms: list[float] = []
     llm_s: list[float] = []
+    refs: list[QueryParse] = []
+    gots: list[QueryParse] = []
     for q in queries:
         t = time.perf_counter()
         ref: QueryParse = llm.parse(q)
@@ -100,6 +146,8 @@ def agreement(queries: Sequence[str], llm: QueryUnderstander, fast: QueryUnderst
         t = time.perf_counter()
         got = fast.fast.parse(q)
         fast_ms.append((time.perf_counter() - t) * 1e3)
+        refs.append(ref)
+        gots.append(got)
         ref_keys = [_key(f) for f in ref.filters]
         got_keys = [_key(f) for f in got.filters]
         matched = sum(any(_close(g, r) for r in ref_keys) for g in got_keys)
@@ -119,4 +167,5 @@ def agreement(queries: Sequence[str], llm: QueryUnderstander, fast: QueryUnderst
         filter_precision=tp / n_fast if n_fast else 1.0, filter_recall=tp / n_llm if n_llm else 1.0,
         fast_p50_ms=statistics.median(fast_ms) if fast_ms else 0.0,
         fast_p95_ms=fast_ms[min(len(fast_ms) - 1, int(0.95 * len(fast_ms)))] if fast_ms else 0.0,
-        llm_mean_s=statistics.mean(llm_s) if llm_s else 0.0, rows=rows)
+        llm_mean_s=statistics.mean(llm_s) if llm_s else 0.0, rows=rows,
+        vs_gold={"llm": score(refs, gold), "fast": score(gots, gold)} if gold else {})

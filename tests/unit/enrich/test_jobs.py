@@ -80,10 +80,9 @@ def test_values_reach_catalog_and_decisions_flow_back(make_service) -> None:  # 
 def test_factory_wires_the_service_and_a_picklable_ray_worker(home, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import pickle
 
+    from shelfmind.enrich.factory import WorkerFactory, build_enrichment
     from shelfmind.enrich.inputs import InputFlag
     from shelfmind.enrich.jobs import ProductInput
-
-    from shelfmind.enrich.factory import WorkerFactory, build_enrichment
     from shelfmind.runtime import Runtime
 
     rt = Runtime()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -67,9 +68,11 @@ def test_a_failing_intent_is_recorded_not_fatal(kb: KnowledgeBase, responder) ->
 
 def test_low_scores_go_to_review_and_decisions_flow_back(kb: KnowledgeBase, responder) -> None:
     def unsure(request):
-        if request.schema_name == "yes_no":
-            return {"answer": "no"} if "good fit" in request.messages[-1].content else {"answer": "yes"}
-        return responder()(request)
+        answer = copy.deepcopy(responder()(request))
+        if request.meta.prompt_name == "kb_intent_plan":  # claims the catalog facts do not state
+            for theme in answer["themes"]:
+                theme["items"] = [dict(i, reason="An organic " + i["reason"]) for i in theme["items"]]
+        return answer
 
     kb.llm._responder = unsure  # type: ignore[attr-defined]
     builder = kb.builder()
