@@ -99,7 +99,7 @@ def eval_search(judgments: str | None, qu_n: int, qu_file: str | None, threshold
     if report.tuned_config is not None:
         t = report.tuned_config
         click.echo(f"tuned on the tune half: fusion={t.fusion.value} weights={json.dumps(t.weights)} "
-                   f"rrf_k={t.rrf_k} depth={t.depth} vector_floor={t.vector_floor}")
+                   f"rrf_k={t.rrf_k} depth={t.depth} vector_floor={t.vector_floor} coverage_weight={t.coverage_weight}")
     for note in report.notes:
         click.echo(f"note: {note}")
     click.echo(f"plot: {png}")

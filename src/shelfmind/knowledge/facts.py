@@ -187,6 +187,14 @@ def check_claims(text: str, p: Product) -> list[ClaimCheck]:
     return out
 
 
+def head_noun(name: str) -> str | None:
+    """The head noun of a product name's main part: "chip" for "Kettle Style Potato Chips, Sea Salt",
+    "muffin" for "Double Chocolate Muffins Topped With Chocolate Chips"."""
+    main = re.split(r",| with | topped | for | in | on | and ", f" {name.lower()} ")[0]
+    words = content_tokens(main)
+    return words[-1] if words else None
+
+
 def type_overlap(product_type: str, p: Product) -> float:
     """How well a proposed product type matches a product: the share of its content words in the
     product name, words found only in the ingredients counting half."""

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from shelfmind.knowledge.facts import content_tokens, product_facts, tokens, type_overlap
+from shelfmind.knowledge.facts import content_tokens, head_noun, product_facts, tokens, type_overlap
 from shelfmind.schemas import Product
 from shelfmind.search.base import ProductSearcher
 
@@ -52,7 +52,7 @@ class Grounder:
         seen: set[str] = set(exclude)
         hits: list[tuple[str, int]] = []
         for q in queries:
-            for rank, h in enumerate(self.searcher.search(q, k=max(10, 3 * k))):
+            for rank, h in enumerate(self.searcher.search(q, k=max(30, 5 * k))):
                 if h.id not in seen:
                     seen.add(h.id)
                     hits.append((h.id, rank))
@@ -69,7 +69,8 @@ class Grounder:
             if overlap < self.min_overlap:
                 continue
             name_bonus = 0.15 if set(content_tokens(wanted)) <= set(tokens(p.name)) else 0.0
-            score = min(1.0, 0.55 * overlap + 0.3 / (1 + rank) + name_bonus)
+            head_bonus = 0.25 if head_noun(p.name) in set(content_tokens(f"{wanted} {query}")) else 0.0
+            score = min(1.0, 0.45 * overlap + 0.15 / (1 + rank) + name_bonus + head_bonus)
             out.append(Grounded(product=p, score=round(score, 4), overlap=overlap, evidence=product_facts(p)))
         out.sort(key=lambda g: (-g.score, g.product.id))
         return out[:k]

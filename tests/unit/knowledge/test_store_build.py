@@ -22,7 +22,7 @@ def test_build_links_themes_relations_and_lookup(kb: KnowledgeBase) -> None:
     links = kb.intent_products("insomnia")
     assert links and all(x.product_id.startswith("p") and x.evidence for x in links)
     assert all(x.status in (AssertionStatus.AUTO_APPROVED, AssertionStatus.APPROVED) for x in links)
-    assert all(x.provenance and x.provenance.prompt == "kb_intent_plan@1" for x in links)
+    assert all(x.provenance and x.provenance.prompt == "kb_intent_plan@2" for x in links)
     themes = kb.themes_for("movie night")
     assert len(themes) >= 2 and all(len(t.product_ids) >= 3 for t in themes)
     assert len({pid for t in themes for pid in t.product_ids}) == sum(len(t.product_ids) for t in themes)  # diverse
