@@ -21,16 +21,26 @@ _YES_NO_SCHEMA = {
 
 
 def yes_probability(logprobs: Sequence[TokenLogprob] | None, text: str) -> float:
-    """P(yes) from the first token that starts 'yes' or 'no'; falls back to the answer text."""
+    """P(yes) at the token that carries the answer value, with case variants pooled.
+
+    Earlier tokens (such as the opening '{' of the JSON answer) have unconstrained alternatives
+    ("Yes", "No" as free text) that say nothing about the constrained answer, so they are skipped.
+    Falls back to the answer text when no logprobs came back.
+    """
+    compact = text.replace(" ", "")
+    answer = "yes" if '"yes"' in compact else "no" if '"no"' in compact else None
     for tok in logprobs or []:
-        top = {k.strip().strip('"').lower(): v for k, v in tok.top.items()}
-        tok_text = tok.token.strip().strip('"').lower()
-        if tok_text.startswith(("yes", "no")) or "yes" in top or "no" in top:
-            py = math.exp(top["yes"]) if "yes" in top else (math.exp(tok.logprob) if tok_text.startswith("yes") else 0.0)
-            pn = math.exp(top["no"]) if "no" in top else (math.exp(tok.logprob) if tok_text.startswith("no") else 0.0)
-            if py + pn > 0:
-                return py / (py + pn)
-    return 1.0 if '"yes"' in text else 0.0
+        if tok.token.strip().strip('"').lower() not in ("yes", "no"):
+            continue
+        mass = {"yes": 0.0, "no": 0.0}
+        for k, v in tok.top.items():
+            key = k.strip().strip('"').lower()
+            if key in mass:
+                mass[key] += math.exp(v)
+        if mass["yes"] + mass["no"] == 0:  # no alternatives reported: the chosen token alone
+            mass[tok.token.strip().strip('"').lower()] = math.exp(tok.logprob)
+        return mass["yes"] / (mass["yes"] + mass["no"])
+    return 1.0 if answer == "yes" else 0.0
 
 
 def score_choices(

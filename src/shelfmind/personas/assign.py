@@ -22,8 +22,9 @@ from typing import Protocol
 import numpy as np
 
 from shelfmind.embed.base import Embedder
-from shelfmind.llm.base import LLM, ChatRequest, Message, RequestMeta, TokenLogprob
+from shelfmind.llm.base import LLM, ChatRequest, Message, RequestMeta
 from shelfmind.llm.prompts import load_prompt
+from shelfmind.llm.scoring import yes_probability
 from shelfmind.personas.catalog import PersonaCatalog
 from shelfmind.personas.facts import FactBook
 from shelfmind.personas.profile import PersonaWeight
@@ -181,7 +182,7 @@ class LLMAssessor:
                                                  prompt_version=self.prompt.version),
             )
             response = self.llm.chat(request)
-            out[p.id] = answer_yes_probability(response.logprobs, response.text)
+            out[p.id] = yes_probability(response.logprobs, response.text)
         return out
 
     def assess(self, history: Sequence[str]) -> dict[str, float]:
@@ -194,23 +195,6 @@ class LLMAssessor:
 
 _YES_NO = {"type": "object", "properties": {"answer": {"type": "string", "enum": ["yes", "no"]}},
            "required": ["answer"]}
-
-
-def answer_yes_probability(logprobs: Sequence[TokenLogprob] | None, text: str) -> float:
-    """P(yes) at the token that carries the answer value (not at earlier tokens such as '{', whose
-    alternatives are unconstrained), with case variants ("Yes", "yes") pooled."""
-    answer = "yes" if '"yes"' in text.replace(" ", "") else "no" if '"no"' in text.replace(" ", "") else None
-    for tok in logprobs or []:
-        if tok.token.strip().strip('"').lower() not in ("yes", "no"):
-            continue
-        mass = {"yes": 0.0, "no": 0.0}
-        for k, v in tok.top.items():
-            key = k.strip().strip('"').lower()
-            if key in mass:
-                mass[key] += math.exp(v)
-        if mass["yes"] + mass["no"] > 0:
-            return mass["yes"] / (mass["yes"] + mass["no"])
-    return 1.0 if answer == "yes" else 0.0
 
 
 # ---- behaviour signature + cache ----------------------------------------------------------------

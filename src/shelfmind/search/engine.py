@@ -44,15 +44,15 @@ class Expander(Protocol):
 class EngineConfig(BaseModel):
     """Defaults chosen on half of the Home Depot dev queries (see `shelfmind eval search`)."""
 
-    fusion: FusionMethod = FusionMethod.WEIGHTED
-    weights: dict[str, float] = Field(default_factory=lambda: {"bm25": 1.0, "vector": 0.8, "expansion": 0.4})
-    rrf_k: int = 60
-    depth: int = 200  # candidates per arm
+    fusion: FusionMethod = FusionMethod.RRF
+    weights: dict[str, float] = Field(default_factory=lambda: {"bm25": 1.0, "vector": 1.5, "expansion": 0.4})
+    rrf_k: int = 30
+    depth: int = 100  # candidates per arm
     vector_floor: float = 0.3  # cosine similarity treated as zero by weighted fusion
     bm25: bool = True
     vector: bool = True
     max_expansions: int = 4
-    coverage_weight: float = 4.0  # term-coverage feature after fusion (search.rank); 0 disables
+    coverage_weight: float = 2.5  # term-coverage feature after fusion (search.rank); 0 disables
     expansion_coverage: float = 0.8  # an expansion's coverage counts this much of the head's
     spell: bool = True  # add catalog-vocabulary corrections of unknown words to the BM25 query
     spell_vector: bool = False  # ... and to the text that is embedded
