@@ -113,8 +113,9 @@ STAGES: list[Stage] = [
     Stage("ingest", stage_ingest, "bundled grocery catalog -> product store", required=True),
     Stage("text", stage_text, "LLM-written text template (one call) -> product texts", required=True),
     Stage("enrich", area_stage("shelfmind.enrich.demo"), "typed attributes, brands, categories"),
-    Stage("kb", area_stage("shelfmind.knowledge.demo"), "knowledge base: intents, themes, relations"),
-    Stage("index", area_stage("shelfmind.search.demo"), "hybrid search index"),
+    Stage("index", area_stage("shelfmind.search.demo"), "hybrid search index (BM25 + vectors + filters)"),
+    Stage("kb", area_stage("shelfmind.knowledge.demo"), "knowledge base: intents -> themes -> products, verified"),
+    Stage("reindex", area_stage("shelfmind.search.demo"), "the KB's intents flow back into the index text"),
     Stage("personas", area_stage("shelfmind.personas.demo"), "personas and recommendations"),
     Stage("serve", stage_serve, "storefront on localhost (blocks until Ctrl-C)", after_summary=True),
 ]
