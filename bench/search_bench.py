@@ -35,7 +35,7 @@ from shelfmind.config import get_settings
 from shelfmind.embed.factory import build_embedder
 from shelfmind.schemas import Product
 from shelfmind.search.base import Filter, FilterOp
-from shelfmind.search.engine import HybridSearcher
+from shelfmind.search.engine import EngineConfig, HybridSearcher
 from shelfmind.search.lance import IndexSettings, LanceIndex
 from shelfmind.search.manifest import ColumnKind, FilterColumn
 from shelfmind.search.text import index_text, normalize
@@ -130,6 +130,7 @@ def bench_size(n: int, titles, vectors, queries, embedder, workdir: Path) -> dic
     index = LanceIndex.open(workdir / f"idx{n}", embedder)
     disk_mb = sum(f.stat().st_size for f in (workdir / f"idx{n}").rglob("*") if f.is_file()) / 2**20
     filtered, engine = HybridSearcher(index), HybridSearcher(index)  # separate query-vector caches
+    shallow = HybridSearcher(index, config=EngineConfig(depth=50))
     fast = HybridSearcher(index, understander=QueryUnderstander(index.manifest, None, use_llm_on_miss=False))
     cheap = [Filter(field="price", op=FilterOp.LE, value=100)]
     lat = {
@@ -138,6 +139,7 @@ def bench_size(n: int, titles, vectors, queries, embedder, workdir: Path) -> dic
         "filtered hybrid (price<=100)": timed(
             lambda q: filtered.explain(q, k=10, filters=cheap, with_names=False), queries),
         "hybrid": timed(lambda q: engine.explain(q, k=10, with_names=False), queries),
+        "hybrid, depth 50 per arm": timed(lambda q: shallow.explain(q, k=10, with_names=False), queries),
         "hybrid + fast-path QU": timed(lambda q: fast.explain(q, k=10, with_names=False),
                                        [f"{q} under $50" for q in queries]),
         "fast-path QU alone": timed(lambda q: fast.understander.parse(q), [f"{q} under $50" for q in queries]),

@@ -31,6 +31,10 @@ from shelfmind.cli.main import get_runtime
 @click.option("--no-grounding", is_flag=True, help="Accept ungrounded values (ablation).")
 @click.option("--no-skip", is_flag=True, help="Ask for every attribute even if the text cannot contain it.")
 @click.option("--fixed-demos", is_flag=True, help="Same demonstrations for a whole category (prefix reuse).")
+@click.option("--demo-reuse", type=int, default=0, show_default=True,
+              help="Keep the previous demonstrations while among the top few-shot+N retrieved (prefix reuse).")
+@click.option("--compact-demos", is_flag=True,
+              help="Demonstrations first, stated attributes only, compact JSON (prompt enrich_extract_prefix).")
 @click.option("--text-budget", type=int, default=1200, show_default=True, help="Description characters kept.")
 @click.option("--ablation", is_flag=True, help="Run every technique cumulatively and print a table.")
 @click.option("--model", default=None, help="Model spec, e.g. local:qwen2.5-coder-1.5b (default: the router).")
@@ -39,7 +43,8 @@ from shelfmind.cli.main import get_runtime
 @click.option("--json", "as_json", is_flag=True)
 def eval_attributes(input_path: str, sample: int, limit: int | None, seed: int, pool_path: str | None,
                     descriptions_path: str | None, attributes: str, few_shot: int, no_descriptions: bool,
-                    no_normalize: bool, no_grounding: bool, no_skip: bool, fixed_demos: bool, text_budget: int,
+                    no_normalize: bool, no_grounding: bool, no_skip: bool, fixed_demos: bool, demo_reuse: int,
+                    compact_demos: bool, text_budget: int,
                     ablation: bool, model: str | None,
                     predictions_path: str | None, as_json: bool) -> None:
     """Precision, recall and F1 (overall and per attribute), counted as in the WDC-PAVE paper."""
@@ -61,14 +66,17 @@ def eval_attributes(input_path: str, sample: int, limit: int | None, seed: int, 
         variants = [("configured", ExtractConfig(descriptions=not no_descriptions, few_shot=few_shot,
                                                  normalize=not no_normalize, grounding_filter=not no_grounding,
                                                  skip_impossible=not no_skip, fixed_demos=fixed_demos,
-                                                 text_budget=text_budget))]
+                                                 text_budget=text_budget, demo_reuse=demo_reuse,
+                                                 compact_demos=compact_demos,
+                                                 prompt_name="enrich_extract_prefix" if compact_demos
+                                                 else "enrich_extract"))]
     results = []
     kept: list[ProductResult] = []
     for name, config in variants:
         with tqdm(total=len(dev), desc=name, unit="offer", file=sys.stderr) as bar:
             results.append(run_variant(name, llm, config, pool, dev, descriptions_path=desc, progress=bar.update,
                                        keep=kept if name == variants[-1][0] else None))
-    report = EvalReport(input=str(path), model=llm.model_id, prompt=load_prompt("enrich_extract").id, offers=len(dev),
+    report = EvalReport(input=str(path), model=llm.model_id, prompt=load_prompt(variants[-1][1].prompt_name).id, offers=len(dev),
                         pool=len(pool), seed=seed, attributes=attributes, variants=results)
     if predictions_path:
         from shelfmind.store.atomic import atomic_write_text

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from shelfmind.cli.main import get_runtime
 from shelfmind.errors import UserError
@@ -21,13 +22,16 @@ from shelfmind.errors import UserError
 @click.option("--threshold", default=2.5, show_default=True, help="Relevance counted as highly relevant.")
 @click.option("--llm-sample", default=200, show_default=True,
               help="Queries (seeded random, from the report half) for the LLM rows; 0 skips them.")
+@click.option("--rerank-sample", type=int, default=0, show_default=True,
+              help="Offline experiment: LLM yes/no rerank of the hybrid top-10 on N seeded report-half queries.")
 @click.option("--seed", default=13, show_default=True)
 @click.option("--no-tune", is_flag=True, help="Skip the fusion grid search on the tune half.")
 @click.option("--limit", type=int, default=None, help="Use at most N queries (quick runs).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Where the table (JSON) and plot (PNG) go (default: $SHELFMIND_HOME/reports).")
 @click.option("--json", "as_json", is_flag=True)
-def eval_search(judgments: str | None, qu_n: int, qu_file: str | None, threshold: float, llm_sample: int, seed: int, no_tune: bool, limit: int | None,
+def eval_search(judgments: str | None, qu_n: int, qu_file: str | None, threshold: float, llm_sample: int,
+                rerank_sample: int, seed: int, no_tune: bool, limit: int | None,
                 out_dir: str | None, as_json: bool) -> None:
     """BM25, vectors, naive RRF, the hybrid default, + query understanding and + expansion."""
     from shelfmind.search.engine import EngineConfig, HybridSearcher
@@ -88,6 +92,11 @@ def eval_search(judgments: str | None, qu_n: int, qu_file: str | None, threshold
                                       "+ QU + expansion (LLM)", judged, subset, name, threshold))
         report.notes.append(f"LLM rows run on a seeded random subset (seed {seed}) of the report half; the "
                             "other rows are recomputed on the same subset.")
+    if rerank_sample > 0:
+        report.rows += _rerank_rows(rt, index, arm_runs, judged, sample_queries(report_q, rerank_sample, seed),
+                                    default, threshold)
+        report.notes.append(f"rerank rows: the LLM ({rt.settings.tier_for('search_rerank')} tier) reorders the "
+                            f"hybrid top-10 of a seeded subset (seed {seed}) of the report half")
     out = Path(out_dir) if out_dir else rt.paths.reports_dir
     out.mkdir(parents=True, exist_ok=True)
     (out / "search_eval.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
@@ -103,6 +112,22 @@ def eval_search(judgments: str | None, qu_n: int, qu_file: str | None, threshold
     for note in report.notes:
         click.echo(f"note: {note}")
     click.echo(f"plot: {png}")
+
+
+def _rerank_rows(rt, index, arm_runs, judged, subset, config, threshold: float) -> list:  # type: ignore[no-untyped-def]
+    """The hybrid default before / after the LLM rerank of its top-10, on the same queries."""
+    from shelfmind.search.eval_report import ARMS, Row
+    from shelfmind.search.evaluate import evaluate, fuse_runs
+    from shelfmind.search.rerank import LLMReranker
+
+    before = fuse_runs(arm_runs, config, queries=subset, arms=ARMS)
+    reranker = LLMReranker(rt.llm, top_k=10)
+    after = {}
+    for q in tqdm(subset, desc="llm rerank", unit=" queries", leave=False):
+        after[q] = reranker.rerank(q, before[q], index.names(before[q][:10]))
+    name = f"rerank subset (n={len(subset)})"
+    return [Row(system="hybrid (default)", subset=name, metrics=evaluate(before, judged, subset, threshold)),
+            Row(system="+ LLM rerank top-10", subset=name, metrics=evaluate(after, judged, subset, threshold))]
 
 
 def _qu_agreement(rt, index, n: int, path: str | None, out_dir: str | None, as_json: bool) -> None:  # type: ignore[no-untyped-def]

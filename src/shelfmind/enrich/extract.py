@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from shelfmind.enrich.confidence import value_confidences
-from shelfmind.enrich.demos import DemoPool
+from shelfmind.enrich.demos import Demo, DemoPool
 from shelfmind.enrich.grounding import Grounding, GroundStatus, ground
 from shelfmind.enrich.inputs import InputFlag, PreparedText, prepare
 from shelfmind.enrich.normalize import clean_text, is_null, normalize
@@ -46,6 +46,13 @@ class ExtractConfig(BaseModel):
     tokens_per_attribute: int = 20
     demo_budget: int = 240  # characters of each demonstration's description
     fixed_demos: bool = False  # same demonstrations for a whole category (prompt-prefix reuse) vs retrieved
+    # prompt-prefix reuse with retrieved demonstrations: keep the previous product's demonstrations
+    # while they are all among the top few_shot + demo_reuse retrieved ones (0: always re-retrieve)
+    demo_reuse: int = 0
+    # demonstrations answer every labelled attribute of the category, non-null only, compact JSON,
+    # so a demonstration renders the same for every product (needs a prompt with examples first)
+    compact_demos: bool = False
+    prompt_name: str = "enrich_extract"  # enrich_extract_prefix: examples before the attribute list
 
 
 class AttrValue(BaseModel):
@@ -147,7 +154,8 @@ class Extractor:
         self.schemas = schemas
         self.demos = demos or DemoPool()
         self.config = config or ExtractConfig()
-        self.prompt = prompt or load_prompt("enrich_extract")
+        self.prompt = prompt or load_prompt(self.config.prompt_name)
+        self._last_demos: dict[str, list[Demo]] = {}  # category -> demonstrations of the previous call
 
     # ---- prompt pieces ----------------------------------------------------------------------
     def attributes_block(self, specs: list[AttributeSpec]) -> str:
@@ -164,19 +172,35 @@ class Extractor:
         return "\n".join(lines)
 
     def examples_block(self, category: str, text: str, specs: list[AttributeSpec], exclude: str) -> str:
-        if self.config.fixed_demos:
-            demos = self.demos.fixed(category, self.config.few_shot, exclude=[exclude])
-        else:
-            demos = self.demos.retrieve(category, text, self.config.few_shot, exclude=[exclude])
+        demos = self.select_demos(category, text, exclude)
         parts = []
         for i, d in enumerate(demos, 1):
-            # review decisions label only the reviewed attributes: show just those
-            answer = {s.name: d.values.get(s.name) for s in specs if d.source != "review" or s.name in d.values}
+            if self.config.compact_demos:  # identical rendering whatever the product asks
+                cat = self.schemas.for_category(category)
+                answer = {s.name: v for s in cat.attributes if (v := d.values.get(s.name)) is not None}
+            else:  # review decisions label only the reviewed attributes: show just those
+                answer = {s.name: d.values.get(s.name) for s in specs if d.source != "review" or s.name in d.values}
             title, _, desc = d.text.partition("\n")
             demo_text = prepare(title, desc, budget=self.config.demo_budget).text
-            parts.append(f"Example {i}:\n<<<PRODUCT\n{_data(demo_text)}\nPRODUCT>>>\n"
-                         f"Answer: {json.dumps(answer, ensure_ascii=False)}\n")
+            dumped = json.dumps(answer, ensure_ascii=False,
+                                separators=(",", ":") if self.config.compact_demos else None)
+            parts.append(f"Example {i}:\n<<<PRODUCT\n{_data(demo_text)}\nPRODUCT>>>\nAnswer: {dumped}\n")
         return "\n".join(parts)
+
+    def select_demos(self, category: str, text: str, exclude: str) -> list[Demo]:
+        k = self.config.few_shot
+        if self.config.fixed_demos:
+            return self.demos.fixed(category, k, exclude=[exclude])
+        if self.config.demo_reuse <= 0:
+            return self.demos.retrieve(category, text, k, exclude=[exclude])
+        window = self.demos.retrieve(category, text, k + self.config.demo_reuse, exclude=[exclude])
+        ids = {d.id for d in window}
+        last = self._last_demos.get(category.lower())
+        if last and len(last) == min(k, len(window)) and all(d.id in ids for d in last):
+            return last  # same demonstrations as the previous call: the prompt prefix is reused
+        chosen = window[:k]
+        self._last_demos[category.lower()] = chosen
+        return chosen
 
     def plan(self, category: str, title: str, description: str | None) -> tuple[CategorySchema, PreparedText,
                                                                                  list[AttributeSpec], list[str]]:

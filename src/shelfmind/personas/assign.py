@@ -7,7 +7,10 @@ Assessors (all return persona id -> weight, weights sum to 1, at most 3 personas
 
 `SignatureCache` wraps any assessor: a behaviour signature (quantised fact profile) keys a stored
 result, so users with near-identical behaviour share one assessment; a user is re-assessed only
-when their signature changes.
+when their signature changes. With a cheap `gate` (the FactAssessor: no LLM call), users whose gate
+decision (top persona + kept set, margin >= min_margin) is the same share one assessment too. That is
+exact for a fact-like assessor and unverified for the LLM: see bench/personas_bench.py for the
+cross-model check (embedding assessor as the expensive one), which shows large false-hit rates.
 """
 
 from __future__ import annotations
@@ -246,8 +249,13 @@ class SignatureCache:
     Counts model assessments vs cache hits."""
 
     def __init__(self, assessor: Assessor, book: FactBook, catalog: PersonaCatalog, store: UserStore | None = None,
-                 *, radius: float = 0.15, slope: float = 1.0, top: int = 12) -> None:
+                 *, radius: float = 0.15, slope: float = 1.0, top: int = 12, gate: FactAssessor | None = None,
+                 min_margin: float = 0.0) -> None:
         self.assessor = assessor
+        # decision key: users whose cheap (non-LLM) `gate` decision (top persona + kept set) is the same, with a
+        # gate margin >= `min_margin`, share one assessment; others go through the vector radius lookup.
+        self.gate, self.min_margin = gate, min_margin
+        self._decisions: dict[str, dict[str, float]] = {}
         self.book = book
         self.catalog = catalog
         self.store = store
@@ -271,6 +279,8 @@ class SignatureCache:
     def _load(self) -> None:
         if not self._loaded and self.store is not None:
             for key, weights in self.store.cache_items(self.prefix):
+                if key.startswith(self.prefix + "decision:"):
+                    continue
                 m = float(weights.pop("__margin__", math.inf))
                 self._entries.append((dict(json.loads(key[len(self.prefix):])), weights, m))
         self._loaded = True
@@ -284,12 +294,35 @@ class SignatureCache:
                 best = (d, weights)
         return dict(best[1]) if best else None
 
+    def decision_key(self, history: Sequence[str]) -> str | None:
+        """The gate's decision as a key ('top|kept,set'), or None without a gate or below `min_margin`."""
+        if self.gate is None:
+            return None
+        weights, m = self.gate.assess_margin(history)
+        if m < self.min_margin:
+            return None
+        top = next(iter(weights), "")  # `select` returns the personas strongest first (unrounded ranking)
+        return f"decision:{top}|{','.join(sorted(weights))}"
+
+    def _decision_lookup(self, key: str) -> dict[str, float] | None:
+        if key not in self._decisions and self.store is not None:
+            for stored_key, weights in self.store.cache_items(self.prefix + key):
+                if stored_key == self.prefix + key:
+                    weights.pop("__margin__", None)
+                    self._decisions[key] = weights
+        return dict(self._decisions[key]) if key in self._decisions else None
+
     def assess(self, history: Sequence[str]) -> tuple[dict[str, float], str, bool]:
         """(weights, signature, from_cache)."""
         vec = self.vector(history)
         if vec is None:
             return {}, "cold", False
         sig = json.dumps(sorted(vec.items()))
+        dkey = self.decision_key(history)
+        cached = self._decision_lookup(dkey) if dkey is not None else None
+        if cached is not None:
+            self.hits += 1
+            return cached, sig, True
         cached = self.lookup(vec)
         if cached is not None:
             self.hits += 1
@@ -298,9 +331,13 @@ class SignatureCache:
         scorer = getattr(self.assessor, "assess_margin", None)
         weights, m = scorer(history) if scorer else (self.assessor.assess(history), math.inf)
         self._entries.append((vec, weights, m))
+        if dkey is not None:
+            self._decisions[dkey] = dict(weights)
         if self.store is not None:
             stored = {**weights, "__margin__": m if math.isfinite(m) else 1e9}
             self.store.cache_put(self.prefix + json.dumps(sorted(vec.items())), stored)
+            if dkey is not None:
+                self.store.cache_put(self.prefix + dkey, stored)
         return weights, sig, False
 
     def changed(self, old_signature: str | None, history: Sequence[str]) -> bool:

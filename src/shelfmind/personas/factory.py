@@ -49,7 +49,10 @@ def build_users(rt: Any, *, assessor: str | None = None, seed_demo: bool = True)
     book = fact_book(rt)
     store = UserStore(rt.paths.users_db)
     kind = assessor or os.environ.get("SHELFMIND_PERSONA_ASSESSOR", "facts")
-    cache = SignatureCache(build_assessor(rt, kind, book, personas), book, personas, store)
+    gate_margin = os.environ.get("SHELFMIND_PERSONA_GATE_MARGIN")  # opt-in decision-keyed sharing (see assign)
+    gate = FactAssessor(book, personas) if gate_margin else None
+    cache = SignatureCache(build_assessor(rt, kind, book, personas), book, personas, store, gate=gate,
+                           min_margin=float(gate_margin or 0.0))
     service = UserService(store, book, personas, cache, llm=_llm_or_none(rt))
     if seed_demo and not store.list_users() and len(book.products):
         try:

@@ -116,10 +116,13 @@ _SQL_OP = {FilterOp.EQ: "=", FilterOp.NE: "!=", FilterOp.LT: "<", FilterOp.LE: "
            FilterOp.GT: ">", FilterOp.GE: ">="}
 
 
+IN_STOCK = "in_stock = true"  # every search's base predicate (search.lance skips it when it can)
+
+
 def to_sql(filters: Sequence[Filter], columns: Sequence[FilterColumn]) -> str:
     """A SQL predicate for the filters (always excluding out-of-stock products)."""
     by_name = {c.name.lower(): c for c in columns}
-    parts = ["in_stock = true"]
+    parts = [IN_STOCK]
     for f in filters:
         col = by_name.get(f.field.strip().lower())
         if col is None:

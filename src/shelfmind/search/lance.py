@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from shelfmind.embed.base import Embedder
 from shelfmind.errors import NotFound
 from shelfmind.schemas import CatalogSchema, Product
 from shelfmind.search.base import Filter, RetrievalMode, SearchHit
-from shelfmind.search.columns import cell, plan_columns, to_sql
+from shelfmind.search.columns import IN_STOCK, cell, plan_columns, to_sql
 from shelfmind.search.fusion import rrf
 from shelfmind.search.manifest import (
     ColumnKind,
@@ -229,34 +229,45 @@ class LanceIndex:
     def where(self, filters: Sequence[Filter]) -> str:
         return to_sql(filters, self.columns)
 
-    def bm25(self, query: str, k: int, where: str = "in_stock = true",
+    def bm25(self, query: str, k: int, where: str = IN_STOCK,
              texts: dict[str, str] | None = None) -> list[tuple[str, float]]:
         """(id, BM25 score) for the normalised query; fills `texts` (id -> index text) if given."""
         q = normalize(query)
         if not q:
             return []
         cols = ["id", "_score", "text"] if texts is not None else ["id", "_score"]
-        res = (self.table.search(q, query_type="fts").where(where, prefilter=True)
-               .select(cols).limit(k).to_arrow())
+        res = self._run(lambda: self.table.search(q, query_type="fts"), where, cols, k)
         ids = res["id"].to_pylist()
         if texts is not None:
             texts.update(zip(ids, res["text"].to_pylist(), strict=True))
         return list(zip(ids, res["_score"].to_pylist(), strict=True))
 
-    def ann(self, vector: Sequence[float] | np.ndarray, k: int, where: str = "in_stock = true",
+    def ann(self, vector: Sequence[float] | np.ndarray, k: int, where: str = IN_STOCK,
             texts: dict[str, str] | None = None) -> list[tuple[str, float]]:
         """(id, cosine similarity) of the nearest products; fills `texts` if given."""
-        q = self.table.search(np.asarray(vector, dtype=np.float32), query_type="vector",
-                              vector_column_name="vector").distance_type("cosine")
+        vec = np.asarray(vector, dtype=np.float32)
+        approximate = bool(self.manifest and self.manifest.catalog_size >= self.settings.ann_min_rows)
+
+        def query() -> Any:
+            q = self.table.search(vec, query_type="vector", vector_column_name="vector").distance_type("cosine")
+            return q.nprobes(self.settings.nprobes) if approximate else q
+
         cols = ["id", "_distance", "text"] if texts is not None else ["id", "_distance"]
-        q = q.where(where, prefilter=True).select(cols).limit(k)
-        if self.manifest and self.manifest.catalog_size >= self.settings.ann_min_rows:
-            q = q.nprobes(self.settings.nprobes)
-        res = q.to_arrow()
+        res = self._run(query, where, cols, k)
         ids = res["id"].to_pylist()
         if texts is not None:
             texts.update(zip(ids, res["text"].to_pylist(), strict=True))
         return [(i, 1.0 - d) for i, d in zip(ids, res["_distance"].to_pylist(), strict=True)]
+
+    def _run(self, query: Callable[[], Any], where: str, cols: list[str], k: int) -> pa.Table:
+        """Run a search with `where` as a pre-filter. With only the in-stock condition, the search
+        first runs unfiltered (a LanceDB pre-filter costs a few ms per call) and drops out-of-stock
+        rows; only when some came back does it rerun pre-filtered, so results are the same."""
+        if where.strip() == IN_STOCK:
+            res = query().select([*cols, "in_stock"]).limit(k).to_arrow()
+            if all(res["in_stock"].to_pylist()):
+                return res
+        return query().where(where, prefilter=True).select(cols).limit(k).to_arrow()
 
     def embed_query(self, query: str) -> np.ndarray:
         return self.embedder.embed([query])[0]

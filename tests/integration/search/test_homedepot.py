@@ -66,3 +66,13 @@ def test_real_query_understanding_llm(tmp_path: Path) -> None:
     prices = [f for f in parse.filters if f.field == "price"]
     assert prices and all(f.op in (FilterOp.LE, FilterOp.LT, FilterOp.GE) and float(f.value) <= 6 for f in prices)
     assert qu.parse("gluten free pasta under $5").source == ParseSource.CACHE
+
+
+@pytest.mark.real_llm
+def test_real_llm_rerank_prefers_the_matching_product() -> None:
+    from shelfmind.search.rerank import LLMReranker
+
+    titles = {"a": "Vinyl shower curtain liner, clear", "b": "DEWALT 20V MAX cordless drill/driver kit"}
+    reranker = LLMReranker(build_llm(get_settings()), top_k=2)
+    # "a" comes first and gets the larger retrieval prior: "b" must win on P(yes) by more than that
+    assert reranker.rerank("cordless drill", ["a", "b"], titles) == ["b", "a"]

@@ -93,3 +93,23 @@ def test_fixed_demonstrations_keep_the_prompt_prefix_identical() -> None:
     first, second = (r.messages[-1].content for r in fake.requests)
     prefix = first.split("Product:")[0]
     assert prefix == second.split("Product:")[0] and "Example 2" in prefix
+
+
+def test_retrieved_demonstrations_are_kept_while_relevant_and_rendered_compactly() -> None:
+    pool = DemoPool([
+        Demo(id="d1", category="grocery", text="Organic Penne\nDurum wheat", values={"organic": True, "brand": None}),
+        Demo(id="d2", category="grocery", text="Organic Fusilli\nDurum wheat", values={"organic": True}),
+        Demo(id="d3", category="grocery", text="Cola\nWater sugar caffeine", values={"organic": False}),
+        Demo(id="d4", category="grocery", text="Lemonade\nWater sugar lemon", values={"organic": False}),
+    ])
+    fake = FakeLLM(responder=lambda req: {})
+    config = ExtractConfig(few_shot=2, demo_reuse=1, compact_demos=True, prompt_name="enrich_extract_prefix")
+    ex = Extractor(fake, SCHEMAS, demos=pool, config=config)
+    ex.extract("a", "grocery", "Organic Spaghetti", "Durum wheat")
+    ex.extract("b", "grocery", "Organic Penne", "Durum wheat pasta")  # same top demonstrations: reused
+    ex.extract("c", "grocery", "Cola Zero", "Water sugar caffeine lemon")  # different: re-retrieved
+    first, second, third = (r.messages[-1].content for r in fake.requests)
+    prefix = first.split("Attributes to extract")[0]
+    assert second.startswith(prefix) and "Organic Penne" in prefix
+    assert not third.startswith(prefix) and "Cola" in third.split("Attributes to extract")[0]
+    assert '{"organic":true}' in prefix and "null" not in prefix  # stated attributes only, compact

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 from shelfmind.embed.base import HashingEmbedder
 from shelfmind.llm.base import ChatRequest
 from shelfmind.llm.providers.fake import FakeLLM
@@ -17,6 +20,7 @@ from shelfmind.personas.assign import (
 from shelfmind.personas.catalog import PersonaCatalog, load_persona_catalog
 from shelfmind.personas.facts import FactBook
 from shelfmind.personas.service import UserService
+from shelfmind.personas.store import UserStore
 
 BREAKFAST = ["p17", "p18", "p27", "p28", "p19", "p17", "p18"] * 4
 PARTY = ["p12", "p13", "p23", "p7", "p12", "p6"]
@@ -103,3 +107,51 @@ def test_llm_assessor_scores_every_candidate(book: FactBook, personas: PersonaCa
 def test_embedding_assessor_runs_with_the_hashing_embedder(book: FactBook, personas: PersonaCatalog) -> None:
     weights = EmbeddingAssessor(book, personas, HashingEmbedder(dim=256)).assess(BREAKFAST)
     assert weights and abs(sum(weights.values()) - 1) < 0.01
+
+
+class _Counting:
+    """An expensive-assessor double that counts its calls."""
+
+    def __init__(self, inner: FactAssessor) -> None:
+        self.inner, self.calls, self.id = inner, 0, "counting"
+
+    def assess(self, history: Sequence[str]) -> dict[str, float]:
+        self.calls += 1
+        return self.inner.assess(history)
+
+
+BREAKFAST_MIX = ["p17", "p18", "p28", "p19"] * 4  # same gate decision as BREAKFAST, far in the vector space
+
+
+def test_decision_cache_shares_one_assessment_per_gate_decision(tmp_path: Path, book: FactBook,
+                                                                 personas: PersonaCatalog) -> None:
+    gate = FactAssessor(book, personas)
+    assert set(gate.assess(BREAKFAST)) == set(gate.assess(BREAKFAST_MIX))
+    vec, mix = behaviour_vector(book, personas, BREAKFAST), behaviour_vector(book, personas, BREAKFAST_MIX)
+    assert vec and mix and distance(vec, mix) > 0.5  # the vector cache alone would re-assess
+    plain = SignatureCache(_Counting(gate), book, personas)
+    plain.assess(BREAKFAST)
+    plain.assess(BREAKFAST_MIX)
+    assert plain.hits == 0
+    expensive = _Counting(gate)
+    store = UserStore(tmp_path / "users.sqlite")
+    cache = SignatureCache(expensive, book, personas, store, gate=gate, min_margin=0.02)
+    first, _, hit1 = cache.assess(BREAKFAST)
+    second, _, hit2 = cache.assess(BREAKFAST_MIX)
+    party, _, hit3 = cache.assess(PARTY)
+    assert (hit1, hit2, hit3) == (False, True, False) and second == first and party != first
+    assert expensive.calls == 2
+    # persisted: a fresh cache over the same store serves the decision without a call
+    again = SignatureCache(_Counting(gate), book, personas, store, gate=gate, min_margin=0.02)
+    assert again.assess(BREAKFAST_MIX)[2] and again.assessments == 0
+    assert again.lookup(mix) is None  # decision keys are not mistaken for vector anchors
+
+
+def test_decision_cache_falls_back_below_the_gate_margin(book: FactBook, personas: PersonaCatalog) -> None:
+    gate = FactAssessor(book, personas)
+    _, m = gate.assess_margin(BREAKFAST_MIX)
+    cache = SignatureCache(_Counting(gate), book, personas, gate=gate, min_margin=m + 0.01)
+    assert cache.decision_key(BREAKFAST_MIX) is None
+    cache.assess(BREAKFAST)
+    cache.assess(BREAKFAST_MIX)
+    assert cache.hits == 0 and cache.assessments == 2
