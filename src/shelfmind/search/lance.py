@@ -28,6 +28,7 @@ from shelfmind.search.fusion import rrf
 from shelfmind.search.manifest import (
     ColumnKind,
     FilterColumn,
+    MANIFEST_NAME,
     IndexManifest,
     check_embedder,
     extra_text_summary,
@@ -66,6 +67,7 @@ class LanceIndex:
         self.settings = settings or IndexSettings()
         self.catalog_name = catalog_name
         self._table: Any = None
+        self._table_stamp: int | None = None
         self._speller: SpellCorrector | bool | None = False  # False: not loaded yet
         self.reused_vectors = 0  # vectors the last build took over from the previous index
         self.manifest: IndexManifest | None = None
@@ -79,8 +81,23 @@ class LanceIndex:
         idx.manifest = manifest
         return idx
 
+    def _stamp(self) -> int | None:
+        """The manifest's mtime: every build and write rewrites it (atomically)."""
+        try:
+            return (self.path / MANIFEST_NAME).stat().st_mtime_ns
+        except OSError:
+            return None
+
     @property
     def table(self) -> Any:
+        stamp = self._stamp()
+        if self._table is not None and stamp != self._table_stamp:
+            # Rebuilt or written since we opened it (by this process or another one, e.g. `shelfmind
+            # index` while the service runs): the old files may be gone, so reopen with the new manifest.
+            self._table = None
+            self._speller = False
+            if stamp is not None:
+                self.manifest = read_manifest(self.path)
         if self._table is None:
             import lancedb
 
@@ -89,6 +106,7 @@ class LanceIndex:
             except (FileNotFoundError, ValueError) as exc:
                 raise NotFound(f"the search index in {self.path} has no table",
                                hint="run `shelfmind index`") from exc
+            self._table_stamp = stamp
         return self._table
 
     @property

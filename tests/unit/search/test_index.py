@@ -105,3 +105,16 @@ def test_rebuild_reuses_vectors_of_unchanged_products(index: LanceIndex, product
     index.build(products, extra_text={"p9": "movie night snack"})
     assert index.reused_vectors == 9
     assert [h.id for h in index.search("tagliatelle", k=1, mode=RetrievalMode.BM25)] == ["p1"]
+
+
+def test_a_reader_survives_a_rebuild_by_another_writer(index: LanceIndex, products: list[Product]) -> None:
+    """A long-running reader (the service) keeps answering after `shelfmind index` rebuilt the index
+    underneath it: the old files are gone, so it must notice and reopen."""
+    reader = LanceIndex.open(index.path, HashingEmbedder(64))
+    assert ids(reader.search("pasta", k=3, mode=RetrievalMode.BM25))
+    assert not ids(reader.search("tagliatelle", k=3, mode=RetrievalMode.BM25))
+    writer = LanceIndex(index.path, HashingEmbedder(64), schema=index.schema, catalog_name="test")
+    renamed = products[0].model_copy(update={"name": "Fresh egg tagliatelle"})
+    writer.build([renamed, *products[1:]], extra_text={"p9": "movie night snack"})
+    assert [h.id for h in reader.search("tagliatelle", k=1, mode=RetrievalMode.BM25)] == ["p1"]
+    assert len(reader) == len(products)
