@@ -65,6 +65,8 @@ def plan_columns(products: Sequence[Product], schema: CatalogSchema | None) -> l
     for key, (kind, source, unit) in sorted(kinds.items()):
         col = FilterColumn(name=key, column=column_name(key, taken), kind=kind, unit=unit, source=source)
         vals = [p.get(key) for p in products]
+        if products:
+            col.coverage = round(sum(v not in (None, "", []) for v in vals) / len(products), 4)
         if kind in (ColumnKind.CATEGORICAL, ColumnKind.LIST):
             per_product = [[str(x).strip().lower() for x in (v if isinstance(v, list | tuple) else [v])]
                            for v in vals if v not in (None, "")]

@@ -56,6 +56,9 @@ class EngineConfig(BaseModel):
     expansion_coverage: float = 0.8  # an expansion's coverage counts this much of the head's
     spell: bool = True  # add catalog-vocabulary corrections of unknown words to the BM25 query
     spell_vector: bool = False  # ... and to the text that is embedded
+    # parsed filters on enriched attributes that enrichment has reached for fewer products than this
+    # share stay words, not filters (they would hide every product not enriched yet)
+    min_parsed_coverage: float = 0.05
 
 
 class ArmResult(BaseModel):
@@ -71,6 +74,7 @@ class SearchExplain(BaseModel):
     expansions: list[str] = Field(default_factory=list)
     filters: list[Filter] = Field(default_factory=list)
     relaxed: bool = False
+    soft_filters: list[Filter] = Field(default_factory=list)  # parsed but too sparse to filter on
     arms: list[ArmResult] = Field(default_factory=list)
     hits: list[SearchHit] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
@@ -106,10 +110,13 @@ class HybridSearcher:
         parsed: list[Filter] = []
         if self.understander is not None:
             out.parse = self.understander.parse(q)
-            parsed = list(out.parse.filters)
+            parsed, soft = self._split_parsed(out.parse.filters)
+            out.soft_filters = soft
             # the head replaces the query only when words went into filters: dropping words that
             # became nothing structured only loses information
             head = (out.parse.head or q) if parsed else q
+            if parsed and soft:  # words of the soft filters stay in the text query
+                head = " ".join([head, *(_filter_words(f) for f in soft)])
         t1 = time.perf_counter()
         if self.expander is not None:
             out.expansions = self.expander.expand(q)[: self.config.max_expansions]
@@ -117,12 +124,13 @@ class HybridSearcher:
         depth = max(self.config.depth, k)
         out.filters = [*filters, *parsed]
         ranked = self._retrieve(head, out, self.index.where(out.filters), depth)
-        if not ranked and parsed:
+        if parsed and (not ranked or (self.config.bm25 and not _lexical_hits(out))):
+            # nothing matches both the words and the parsed filters: the parse (or the data) is
+            # wrong for this query, so fall back to the words and the filters the user typed
             out.relaxed, out.filters, out.arms = True, list(filters), []
-            ranked = self._retrieve(head, out, self.index.where(filters), depth)
+            ranked = self._retrieve(q, out, self.index.where(filters), depth)
         t3 = time.perf_counter()
-        lexical = sum(a.hits for a in out.arms if a.name.endswith("bm25"))
-        if lexical == 0 and not _has_latin(q):
+        if _lexical_hits(out) == 0 and not _has_latin(q):
             raise UserError("no products match: the query's script does not occur in this catalog",
                             hint="search in the catalog's language")
         top = ranked[:k]
@@ -131,6 +139,14 @@ class HybridSearcher:
         out.timings_ms = {"understand": (t1 - t0) * 1e3, "expand": (t2 - t1) * 1e3,
                           "retrieve": (t3 - t2) * 1e3, "total": (time.perf_counter() - t0) * 1e3}
         return out
+
+    def _split_parsed(self, filters: Sequence[Filter]) -> tuple[list[Filter], list[Filter]]:
+        """Parsed filters on columns that few products have a value for (an attribute enrichment has
+        reached only part of the catalog) would hide every product not yet enriched: they are not
+        applied as filters, and their words stay in the text query instead."""
+        sparse = {c.name for c in self.index.columns
+                  if c.source == "attribute" and c.coverage < self.config.min_parsed_coverage}
+        return [f for f in filters if f.field not in sparse], [f for f in filters if f.field in sparse]
 
     def _retrieve(self, head: str, out: SearchExplain, where: str, depth: int) -> list[tuple[str, float]]:
         cfg = self.config
@@ -218,3 +234,16 @@ def _has_latin(text: str) -> bool:
             except ValueError:
                 continue
     return False
+
+
+def _filter_words(flt: Filter) -> str:
+    """The words a parsed filter came from, roughly: a boolean's field name, else its value."""
+    if isinstance(flt.value, bool):
+        return flt.field.replace("_", " ") if flt.value else ""
+    if isinstance(flt.value, list | tuple):
+        return " ".join(str(v) for v in flt.value)
+    return str(flt.value) if isinstance(flt.value, str) else ""
+
+
+def _lexical_hits(out: SearchExplain) -> int:
+    return sum(a.hits for a in out.arms if a.name.endswith("bm25"))

@@ -26,9 +26,9 @@ from shelfmind.search.base import Filter, RetrievalMode, SearchHit
 from shelfmind.search.columns import IN_STOCK, cell, plan_columns, to_sql
 from shelfmind.search.fusion import rrf
 from shelfmind.search.manifest import (
+    MANIFEST_NAME,
     ColumnKind,
     FilterColumn,
-    MANIFEST_NAME,
     IndexManifest,
     check_embedder,
     extra_text_summary,

@@ -38,6 +38,7 @@ class FilterColumn(BaseModel):
     min: float | None = None
     max: float | None = None
     in_name: float = 0.0  # share of products whose name contains their own value (type-like columns)
+    coverage: float = 1.0  # share of products with a value (enriched attributes may cover few)
 
 
 class IndexManifest(BaseModel):
