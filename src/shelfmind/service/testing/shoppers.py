@@ -7,8 +7,6 @@ import itertools
 import threading
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from shelfmind.errors import NotFound
 from shelfmind.schemas import (
     Presentation,
@@ -18,6 +16,7 @@ from shelfmind.schemas import (
     ThemeBlock,
 )
 from shelfmind.search.base import ProductSearcher
+from shelfmind.service.models import StatementOut, UserOut
 from shelfmind.service.testing.rules import (
     PERSONA_BOOSTS,
     REASONS,
@@ -27,20 +26,9 @@ from shelfmind.service.testing.rules import (
     violates,
 )
 
-
-class Statement(BaseModel):
-    id: str
-    text: str
-    constraints: list[str] = Field(default_factory=list)
-    preferences: list[str] = Field(default_factory=list)
-
-
-class Profile(BaseModel):
-    id: str
-    name: str
-    description: str = ""
-    personas: dict[str, float] = Field(default_factory=dict)
-    statements: list[Statement] = Field(default_factory=list)
+# the double returns the API's own shapes
+Statement = StatementOut
+Profile = UserOut
 
 
 DEMO_USERS = [
