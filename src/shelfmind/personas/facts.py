@@ -140,26 +140,20 @@ def alcohol_reason(p: Product) -> str | None:
         return f"alcohol {abv:g}% vol in the nutrition facts"
     if p.get("contains_alcohol") is True:
         return "contains alcohol (attribute)"
-    name = _strip(_norm(p.name), _ALCOHOL_SAFE_PHRASES)
-    w = has_word(name, ALCOHOL_WORDS)
-    if w:
-        return f"'{w}' in the name"
-    ingredients = _strip(_norm(str(p.get("ingredients") or "")), _ALCOHOL_SAFE_PHRASES)
-    w = has_word(ingredients, ALCOHOL_WORDS)
-    if w:
-        return f"'{w}' in the ingredients"
-    return None
+    return _word_reason(p, ALCOHOL_WORDS, _ALCOHOL_SAFE_PHRASES)
 
 
 def animal_reason(p: Product, *, words: Iterable[str]) -> str | None:
-    text_name = _strip(_norm(p.name), VEGAN_SAFE_PHRASES)
-    w = has_word(text_name, words)
-    if w:
-        return f"'{w}' in the name"
-    ingredients = _strip(_norm(str(p.get("ingredients") or "")), VEGAN_SAFE_PHRASES)
-    w = has_word(ingredients, words)
-    if w:
-        return f"'{w}' in the ingredients"
+    return _word_reason(p, words, VEGAN_SAFE_PHRASES)
+
+
+def _word_reason(p: Product, words: Iterable[str], safe_phrases: Iterable[str]) -> str | None:
+    """Which of `words` the name (first) or the ingredients contain, once `safe_phrases` are removed."""
+    words = tuple(words)
+    for where, text in (("name", p.name), ("ingredients", str(p.get("ingredients") or ""))):
+        w = has_word(_strip(_norm(text), safe_phrases), words)
+        if w:
+            return f"'{w}' in the {where}"
     return None
 
 
