@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from shelfmind.config import get_settings
+from shelfmind.enrich.batch import batch_executor
 from shelfmind.enrich.demos import DemoPool
 from shelfmind.enrich.evaluate import default_descriptions
 from shelfmind.enrich.extract import ExtractConfig, Extractor, ProductResult
@@ -90,7 +91,7 @@ def _cached_arm(path: Path, key: str, inputs: list[ProductInput], gold: dict[str
 
 
 def _arm(name: str, llm: LLM, extractor: Extractor, inputs: list[ProductInput], gold: dict[str, Offer],
-         *, dedup: bool, record: dict[str, Any] | None = None) -> dict[str, Any]:
+         *, dedup: bool, record: dict[str, Any] | None = None, batch_size: int = 1) -> dict[str, Any]:
     counting = Counting(llm)
     extractor.llm = counting
     results: dict[str, ProductResult] = {}
@@ -108,7 +109,8 @@ def _arm(name: str, llm: LLM, extractor: Extractor, inputs: list[ProductInput], 
     if dedup:
         with tempfile.TemporaryDirectory() as tmp:
             store = JobStore(Path(tmp) / "enrich.sqlite")
-            run_job(inputs, local_executor(fn), store, context=name, apply=lambda r: results.__setitem__(r.product_id, r))
+            executor = batch_executor(extractor, batch_size) if batch_size > 1 else local_executor(fn)
+            run_job(inputs, executor, store, context=name, apply=lambda r: results.__setitem__(r.product_id, r))
             store.close()
     else:
         for inp in inputs:

@@ -145,6 +145,21 @@ def _split_ref(config: CatalogConfig, ref: str) -> tuple[str, str]:
     return str(config.primary), ref
 
 
+def _estimate_rows(path: Path, *, max_bytes: int = 2 << 30) -> int | None:
+    """Lines in an uncompressed file minus its header (the progress bar's total; multi-line records
+    make it an upper bound). None for compressed or very large files: the bar then has no total."""
+    try:
+        if path.suffix in {".gz", ".bz2", ".xz", ".zip", ".parquet"} or path.stat().st_size > max_bytes:
+            return None
+        n = 0
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 22):
+                n += chunk.count(b"\n")
+        return max(0, n - 1) or None
+    except OSError:
+        return None
+
+
 def flatten(config: CatalogConfig, *, limit: int | None = None, progress: bool = True) -> tuple[list[Product], CatalogSchema, dict[str, int]]:
     """Read, join and validate everything; return products without writing anything."""
     limit = limit if limit is not None else config.limit
@@ -174,7 +189,9 @@ def flatten(config: CatalogConfig, *, limit: int | None = None, progress: bool =
     file = str(config.resolve_path(primary))
     products: list[Product] = []
     seen: dict[str, int] = {}
-    bar = tqdm(desc=f"ingest {config.name}", unit=" rows", disable=not progress, leave=False)
+    total = _estimate_rows(config.resolve_path(primary)) if progress else None
+    total = min(total, limit) if total is not None and limit is not None else (total or limit)
+    bar = tqdm(desc=f"ingest {config.name}", unit=" rows", total=total, disable=not progress, leave=False)
     for row_no, row in iters[primary.name]:
         if limit is not None and len(products) >= limit:
             break

@@ -18,14 +18,18 @@ from shelfmind.cli.main import get_runtime
               help="Ask the LLM for CATEGORY's attribute schema from a sample of products, save it, and stop.")
 @click.option("--sample", type=int, default=8, show_default=True, help="Products shown when proposing a schema.")
 @click.option("--show-schema", is_flag=True, help="Print the schema file's path and content, and stop.")
+@click.option("--batch-size", type=click.IntRange(1, 8), default=None,
+              help="Products of one category per LLM call (local backend; default: the configured one).")
 @click.option("--json", "as_json", is_flag=True)
 def enrich(ids: str | None, limit: int | None, backend: str, propose: str | None, sample: int, show_schema: bool,
-           as_json: bool) -> None:
+           batch_size: int | None, as_json: bool) -> None:
     """Extract typed attributes per product: checked against the text, scored, low-confidence ones to review."""
     from tqdm import tqdm
 
     rt = get_runtime()
     service = rt.enrichment
+    if batch_size is not None:
+        service.config = service.config.model_copy(update={"batch_size": batch_size})
     if show_schema:
         service.schemas()
         click.echo(f"# {service.schemas_path}", err=True)

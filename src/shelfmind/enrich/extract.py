@@ -53,6 +53,8 @@ class ExtractConfig(BaseModel):
     # so a demonstration renders the same for every product (needs a prompt with examples first)
     compact_demos: bool = False
     prompt_name: str = "enrich_extract"  # enrich_extract_prefix: examples before the attribute list
+    # products of one category per LLM call in batch jobs (enrich.batch; 1 = one call per product)
+    batch_size: int = Field(default=1, ge=1, le=8)
 
 
 class AttrValue(BaseModel):

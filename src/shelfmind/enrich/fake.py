@@ -19,6 +19,7 @@ from typing import Any
 from shelfmind.llm.base import ChatRequest, ChatResponse, TokenLogprob, Usage
 
 _BLOCK = re.compile(r"<<<PRODUCT\n(.*?)\nPRODUCT>>>", re.S)
+_BATCH_KEY = re.compile(r"P\d+")
 _OBEY = re.compile(r"ignore (all )?(previous|prior|above) instructions", re.I)
 
 
@@ -63,14 +64,20 @@ class SpanFakeLLM:
     def chat(self, request: ChatRequest) -> ChatResponse:
         self.calls += 1
         blocks = _BLOCK.findall(request.messages[-1].content)
-        text = blocks[-1] if blocks else ""
-        answer = self.answer(request.json_schema or {}, text)
+        schema = request.json_schema or {}
+        props = schema.get("properties", {})
+        if props and all(_BATCH_KEY.fullmatch(k) for k in props):  # several products: the last len(props) blocks
+            texts = blocks[-len(props):] if len(blocks) >= len(props) else [""] * len(props)
+            answer: dict[str, Any] = {k: self.answer(props[k], t) for k, t in zip(props, texts, strict=True)}
+        else:
+            texts = [blocks[-1] if blocks else ""]
+            answer = self.answer(schema, texts[0])
         if self.delay_s:
             time.sleep(self.delay_s)
         body, tokens = self._render(answer) if request.logprobs else (json.dumps(answer), None)
         if self.log_path is not None:
             with self.log_path.open("a", encoding="utf-8") as fh:
-                fh.write(text.split("\n", 1)[0] + "\n")
+                fh.writelines(t.split("\n", 1)[0] + "\n" for t in texts)
         return ChatResponse(text=body, model=self._model_id, logprobs=tokens, finish_reason="stop",
                             usage=Usage(prompt_tokens=sum(len(m.content) for m in request.messages) // 4,
                                         completion_tokens=len(body) // 4))
@@ -78,8 +85,11 @@ class SpanFakeLLM:
     def _render(self, answer: dict[str, Any]) -> tuple[str, list[TokenLogprob]]:
         tokens = [TokenLogprob(token="{", logprob=0.0)]
         for i, (key, value) in enumerate(answer.items()):
-            lp = math.log(max(1e-6, self.confidences.get(key, self.confidence)))
             tokens.append(TokenLogprob(token=("" if i == 0 else ", ") + json.dumps(key) + ": ", logprob=0.0))
+            if _BATCH_KEY.fullmatch(key) and isinstance(value, dict):  # one product of a batched answer
+                tokens += self._render(value)[1]
+                continue
+            lp = math.log(max(1e-6, self.confidences.get(key, self.confidence)))
             tokens.append(TokenLogprob(token=json.dumps(value, ensure_ascii=False), logprob=lp))
         tokens.append(TokenLogprob(token="}", logprob=0.0))
         return "".join(t.token for t in tokens), tokens

@@ -63,7 +63,8 @@ def apply_case(value: str, case: Casing) -> str:
 
 
 _UNIT_AFTER = re.compile(r"""^(?:"|''|-?\s?(?:inch(?:es)?|in|cm|mm|ft|tb|gb|mb|rpm|ghz|mhz|w|v|oz|lbs?|g|kg|ml|l)\b\.?)""", re.I)
-_LEADING_NUMBER = re.compile(r"^\d+(?:[.,/]\d+)?")
+_NUMBER = r"\d+(?:[-\s]\d+/\d+|[.,/]\d+)?"  # 12, 1.5, 3/4, 21-1/4 (a mixed fraction)
+_LEADING_NUMBER = re.compile("^" + _NUMBER)
 
 
 def _boundary_find(value: str, text: str) -> tuple[int, int] | None:
@@ -84,7 +85,7 @@ def snap_to_span(value: str, text: str, *, threshold: float = 90.0, attach_unit:
     its leading number), or None. With `attach_unit`, a bare number keeps the unit written after it."""
     if not value or not text:
         return None
-    bare_number = bool(re.fullmatch(r"\d+(?:[.,/]\d+)?", value.strip()))
+    bare_number = bool(re.fullmatch(_NUMBER, value.strip()))
     for variant in dict.fromkeys([value, value.replace(" ", ""), value.replace(" ", "-"), value.replace("-", " ")]):
         hit = _boundary_find(variant, text)
         if hit:

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from shelfmind.catalog.store import CatalogStore
+from shelfmind.enrich.batch import BATCH_PROMPT, batch_executor
 from shelfmind.enrich.demos import Demo, DemoPool, demos_from_review
 from shelfmind.enrich.extract import ExtractConfig, Extractor, ProductResult
 from shelfmind.enrich.jobs import Executor, JobReport, JobStore, ProductInput, run_job
@@ -133,7 +134,10 @@ class EnrichmentService:
     def context(self) -> str:
         """What, besides the product, determines a result: its hash is part of each input hash."""
         schemas = self.schemas()
-        return "|".join([self.llm.model_id, load_prompt("enrich_extract").id, self.config.model_dump_json(),
+        prompts = [load_prompt(self.config.prompt_name).id]
+        if self.config.batch_size > 1:
+            prompts.append(load_prompt(BATCH_PROMPT).id)
+        return "|".join([self.llm.model_id, *prompts, self.config.model_dump_json(),
                          *sorted(c.name + ":" + c.version for c in schemas.categories)])
 
     def run(self, *, ids: Sequence[str] | None = None, limit: int | None = None, backend: str = "local",
@@ -147,6 +151,8 @@ class EnrichmentService:
         if executor is None:
             if backend == "ray":
                 executor = self.ray_executor()
+            elif self.config.batch_size > 1:  # several products of a category per call
+                executor = batch_executor(self.extractor(), self.config.batch_size)
             else:
                 extractor = self.extractor()
                 executor = local_executor(lambda inp: self.enrich_one(inp, extractor))
