@@ -36,6 +36,10 @@ from shelfmind.cli.main import get_runtime
 @click.option("--compact-demos", is_flag=True,
               help="Demonstrations first, stated attributes only, compact JSON (prompt enrich_extract_prefix).")
 @click.option("--text-budget", type=int, default=1200, show_default=True, help="Description characters kept.")
+@click.option("--accepted-only", is_flag=True,
+              help="Count only auto-approved values (confidence >= --review-threshold, grounded, clean input).")
+@click.option("--review-threshold", type=float, default=None,
+              help="Confidence below which a value goes to review (default: 0.8 with --accepted-only, else 0.55).")
 @click.option("--ablation", is_flag=True, help="Run every technique cumulatively and print a table.")
 @click.option("--model", default=None, help="Model spec, e.g. local:qwen2.5-coder-1.5b (default: the router).")
 @click.option("--predictions", "predictions_path", type=click.Path(dir_okay=False), default=None,
@@ -44,13 +48,21 @@ from shelfmind.cli.main import get_runtime
 def eval_attributes(input_path: str, sample: int, limit: int | None, seed: int, pool_path: str | None,
                     descriptions_path: str | None, attributes: str, few_shot: int, no_descriptions: bool,
                     no_normalize: bool, no_grounding: bool, no_skip: bool, fixed_demos: bool, demo_reuse: int,
-                    compact_demos: bool, text_budget: int,
+                    compact_demos: bool, text_budget: int, accepted_only: bool, review_threshold: float | None,
                     ablation: bool, model: str | None,
                     predictions_path: str | None, as_json: bool) -> None:
     """Precision, recall and F1 (overall and per attribute), counted as in the WDC-PAVE paper."""
     from tqdm import tqdm
 
-    from shelfmind.enrich.evaluate import ABLATION, EvalReport, default_descriptions, load_split, run_variant
+    from shelfmind.enrich.evaluate import (
+        ABLATION,
+        ACCEPT_THRESHOLD,
+        ACCEPTED_ONLY,
+        EvalReport,
+        default_descriptions,
+        load_split,
+        run_variant,
+    )
     from shelfmind.enrich.extract import ExtractConfig, ProductResult
     from shelfmind.llm.factory import build_llm
     from shelfmind.llm.prompts import load_prompt
@@ -68,6 +80,8 @@ def eval_attributes(input_path: str, sample: int, limit: int | None, seed: int, 
                                                  skip_impossible=not no_skip, fixed_demos=fixed_demos,
                                                  text_budget=text_budget, demo_reuse=demo_reuse,
                                                  compact_demos=compact_demos,
+                                                 review_threshold=review_threshold if review_threshold is not None
+                                                 else (ACCEPT_THRESHOLD if accepted_only else 0.55),
                                                  prompt_name="enrich_extract_prefix" if compact_demos
                                                  else "enrich_extract"))]
     results = []
@@ -75,7 +89,8 @@ def eval_attributes(input_path: str, sample: int, limit: int | None, seed: int, 
     for name, config in variants:
         with tqdm(total=len(dev), desc=name, unit="offer", file=sys.stderr) as bar:
             results.append(run_variant(name, llm, config, pool, dev, descriptions_path=desc, progress=bar.update,
-                                       keep=kept if name == variants[-1][0] else None))
+                                       keep=kept if name == variants[-1][0] else None,
+                                       accepted_only=name in ACCEPTED_ONLY or (accepted_only and not ablation)))
     report = EvalReport(input=str(path), model=llm.model_id, prompt=load_prompt(variants[-1][1].prompt_name).id, offers=len(dev),
                         pool=len(pool), seed=seed, attributes=attributes, variants=results)
     if predictions_path:

@@ -54,8 +54,8 @@ def _batch_model(schema_json: str, names: tuple[str, ...], n: int) -> type[BaseM
     return model
 
 
-def _batch_schema(specs: list[AttributeSpec], n: int) -> dict[str, Any]:
-    one = json_schema_for(specs)
+def _batch_schema(specs: list[AttributeSpec], n: int, *, optional: bool = False) -> dict[str, Any]:
+    one = json_schema_for(specs, optional=optional)
     keys = [f"P{i}" for i in range(1, n + 1)]
     return {"type": "object", "properties": dict.fromkeys(keys, one), "required": keys, "additionalProperties": False}
 
@@ -97,7 +97,7 @@ def extract_batch(extractor: Extractor, items: Sequence[ProductInput], *, prompt
         per_product = 8 + sum(cfg.tokens_per_attribute * (3 if s.type == AttrType.LIST else 1) for s in asked)
         try:
             answer = complete(extractor.llm, prompt, _batch_model(cat.model_dump_json(), names, n), task="attributes",
-                              json_schema=_batch_schema(asked, n), max_tokens=min(3000, 16 + n * per_product),
+                              json_schema=_batch_schema(asked, n, optional=cfg.optional_keys), max_tokens=min(3000, 16 + n * per_product),
                               logprobs=cfg.logprobs, top_logprobs=1 if cfg.logprobs else 0, **variables)
         except ProviderError:  # the batch failed: each product on its own, so none is lost
             for g in group:

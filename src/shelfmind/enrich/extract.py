@@ -55,6 +55,9 @@ class ExtractConfig(BaseModel):
     prompt_name: str = "enrich_extract"  # enrich_extract_prefix: examples before the attribute list
     # products of one category per LLM call in batch jobs (enrich.batch; 1 = one call per product)
     batch_size: int = Field(default=1, ge=1, le=8)
+    # answer keys are optional: only stated attributes are written (fewer output tokens; pairs with
+    # compact_demos, whose answers show only stated attributes)
+    optional_keys: bool = False
 
 
 class AttrValue(BaseModel):
@@ -89,8 +92,11 @@ class ProductResult(BaseModel):
     def to_review(self) -> list[AttrValue]:
         return [v for v in self.values.values() if v.status == AssertionStatus.NEEDS_REVIEW]
 
-    def predictions(self, *, grounded_only: bool = True) -> dict[str, Any]:
-        """Values as an evaluation sees them (ungrounded dropped when `grounded_only`)."""
+    def predictions(self, *, grounded_only: bool = True, accepted_only: bool = False) -> dict[str, Any]:
+        """Values as an evaluation sees them: ungrounded ones dropped when `grounded_only`; with
+        `accepted_only`, only auto-approved values (what reaches the catalog without a review)."""
+        if accepted_only:
+            return {n: (v.value if v.status == AssertionStatus.AUTO_APPROVED else None) for n, v in self.values.items()}
         return {n: (None if grounded_only and not v.grounding.status.ok else v.value) for n, v in self.values.items()}
 
 
@@ -118,7 +124,9 @@ def _answer_model(schema_json: str, names: tuple[str, ...]) -> type[BaseModel]:
     return model
 
 
-def json_schema_for(specs: list[AttributeSpec]) -> dict[str, Any]:
+def json_schema_for(specs: list[AttributeSpec], *, optional: bool = False) -> dict[str, Any]:
+    """The answer's JSON schema. `optional`: keys may be left out (an omitted key is "not stated"), so
+    the model writes no `"key":null` tokens for what the text does not state."""
     props: dict[str, Any] = {}
     for s in specs:
         if s.type == AttrType.BOOL:
@@ -130,7 +138,8 @@ def json_schema_for(specs: list[AttributeSpec]) -> dict[str, Any]:
             props[s.name] = {"type": "array", "items": item, "maxItems": s.max_items}
         else:
             props[s.name] = {"type": ["string", "null"], "maxLength": s.max_length}
-    return {"type": "object", "properties": props, "required": [s.name for s in specs], "additionalProperties": False}
+    required = [] if optional else [s.name for s in specs]
+    return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
 
 
 def _type_hint(spec: AttributeSpec) -> str:
@@ -239,7 +248,7 @@ class Extractor:
         names = tuple(s.name for s in specs)
         try:
             answer = complete(self.llm, self.prompt, _answer_model(cat.model_dump_json(), names), task="attributes",
-                              json_schema=json_schema_for(specs), max_tokens=max_tokens,
+                              json_schema=json_schema_for(specs, optional=self.config.optional_keys), max_tokens=max_tokens,
                               logprobs=self.config.logprobs, top_logprobs=1 if self.config.logprobs else 0,
                               **variables)
         except ProviderError as exc:  # ValidationFailed included: one product fails, never the batch

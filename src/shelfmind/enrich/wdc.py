@@ -117,13 +117,23 @@ def read_descriptions(path: Path | str) -> dict[tuple[str, str], str]:
     return out
 
 
-def _value_pattern(values: Sequence[str]) -> str | None:
-    """The form nearly all labelled values share (digits only, one token), learned from the pool."""
+_UNIT = r"""(?:"|''|in\.?|inch(?:es)?|ft\.?|feet|cm|mm|m|[kmgt]b|k|rpm|oz|lbs?\.?|g|kg|ml|l|qt|gal|w|v|[gm]hz)"""
+# a number (decimal, fraction, mixed fraction) with a unit: 24", 21-1/4", 300GB, 7.2K, 12 oz
+NUMBER_WITH_UNIT = r"(?i:\d+(?:[.,]\d+)?(?:[-\s]\d+/\d+|/\d+)?\s?-?" + _UNIT + ")"
+
+
+def _value_pattern(values: Sequence[str], slots: Sequence[Sequence[str]] = ()) -> str | None:
+    """The form the labelled values share, learned from the pool: digits only or one token (nearly
+    every value), or a number with a unit (nearly every labelled slot has such a value among its
+    accepted forms: '24"' for a width, so a bare '4' or '34000.0081' is not a width)."""
     if len(values) < 5:
         return None
-    for pattern in (r"\d+", r"\S+"):
-        if sum(bool(re.fullmatch(pattern, v)) for v in values) >= 0.95 * len(values):
-            return pattern
+    if sum(bool(re.fullmatch(r"\d+", v)) for v in values) >= 0.95 * len(values):
+        return r"\d+"
+    if len(slots) >= 10 and sum(any(re.fullmatch(NUMBER_WITH_UNIT, v) for v in s) for s in slots) >= 0.85 * len(slots):
+        return NUMBER_WITH_UNIT
+    if sum(bool(re.fullmatch(r"\S+", v)) for v in values) >= 0.95 * len(values):
+        return r"\S+"
     return None
 
 
@@ -145,6 +155,7 @@ def build_schemas(pool: Sequence[Offer], *, descriptions: dict[tuple[str, str], 
         specs = []
         for name in names:
             vals = [v for o in pool if o.category == cat for v in o.gold.get(name, [])]
+            slots = [vs for o in pool if o.category == cat and (vs := [v for v in o.gold.get(name, []) if v])]
             counts = Counter(vals)
             requires = None
             if vals and sum(bool(re.search(r"\d{8,}", v)) for v in vals) >= 0.95 * len(vals):
@@ -156,7 +167,7 @@ def build_schemas(pool: Sequence[Offer], *, descriptions: dict[tuple[str, str], 
             specs.append(AttributeSpec(name=name, description=(descriptions or {}).get((cat, name), ""),
                                        examples=[v for v, _ in counts.most_common(4)], requires=requires,
                                        attach_unit=bool(numeric) and with_unit >= 0.5 * len(numeric),
-                                       value_pattern=_value_pattern(vals),
+                                       value_pattern=_value_pattern(vals, slots),
                                        max_length=min(80, max([40, *(len(v) + 10 for v in vals)]))))
         schemas.upsert(CategorySchema(name=cat, attributes=specs, source="dataset"))
     return schemas

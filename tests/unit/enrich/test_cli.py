@@ -65,4 +65,5 @@ def test_eval_attributes_prints_pave_scores(runner: CliRunner) -> None:
     assert 0.0 < out["precision"] <= 1.0 and out["offers"] == 3
     ablation = _json(runner, "eval", "attributes", "--input", str(FIXTURES / "wdc_tiny.jsonl"), "--sample", "3",
                      "--attributes", "all", "--ablation", "--json")
-    assert ablation["ablation"][0]["variant"] == "zero-shot" and len(ablation["ablation"]) == 5
+    assert ablation["ablation"][0]["variant"] == "zero-shot" and len(ablation["ablation"]) == 6
+    assert ablation["ablation"][-1]["variant"] == "+confidence gate"  # auto-approved values only

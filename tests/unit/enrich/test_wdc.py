@@ -24,3 +24,24 @@ def test_schemas_and_demos_come_from_the_pool_only() -> None:
     assert model is not None and model.requires == r"\d" and "5230551" not in model.examples
     demos = {d.id: d for d in demos_from_offers(pool)}
     assert demos["1"].values["Brand"] == "Pandora" and demos["3"].values["Brand"] is None
+
+
+def test_a_dimension_learns_the_number_with_unit_form() -> None:
+    import re
+
+    from shelfmind.enrich.extract import Extractor
+    from shelfmind.enrich.fake import SpanFakeLLM
+    from shelfmind.enrich.grounding import GroundStatus
+    from shelfmind.enrich.wdc import Offer
+
+    widths = ['24"', '30"', '21-1/4"', '48"', '36"', '60"', '18"', '42-1/2"', '12"', '72"']
+    pool = [Offer(id=str(i), category="Tables", title=f"Work table {w} wide", gold={"Width": [w, w.rstrip('"')]})
+            for i, w in enumerate(widths)]
+    spec = build_schemas(pool).for_category("Tables").get("Width")
+    assert spec is not None and spec.value_pattern and spec.attach_unit
+    assert re.fullmatch(spec.value_pattern, '21-1/4"') and not re.fullmatch(spec.value_pattern, "4")
+    ex = Extractor(SpanFakeLLM(), build_schemas(pool))
+    text = 'Shelf 4-Tier, 21-1/4" wide'
+    assert ex.check(spec, "21-1/4", text, 0.9, []).value == '21-1/4"'  # the unit written after it is kept
+    bare = ex.check(spec, "4", text, 0.9, [])  # "4" (from 4-Tier) is not a width
+    assert bare.grounding.status == GroundStatus.UNGROUNDED and bare.status == "needs_review"

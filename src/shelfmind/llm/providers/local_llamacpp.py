@@ -44,6 +44,14 @@ def _load_server(path: Path, threads: int, n_ctx: int) -> Any:
         params.cpuparams_batch.n_threads = threads
         params.warmup = False
         params.cache_prompt = True
+        spec = os.environ.get("SHELFMIND_LLM_SPECULATIVE", "").strip().upper()
+        if spec:  # draft-free speculative decoding from n-grams of the prompt (e.g. ngram_simple, ngram_mod)
+            kinds = type(params.speculative.types[0])
+            try:
+                params.speculative.types = [getattr(kinds, f"COMMON_SPECULATIVE_TYPE_{spec}")]
+            except AttributeError as exc:
+                raise UserError(f"unknown SHELFMIND_LLM_SPECULATIVE {spec.lower()!r}",
+                                hint="ngram_simple, ngram_map_k, ngram_mod or ngram_cache") from exc
         if not os.environ.get("SHELFMIND_LLAMA_VERBOSE"):
             params.verbosity = -1
         server = xllamacpp.Server(params)
