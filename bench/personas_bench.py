@@ -1,6 +1,7 @@
 """Persona assignment with the behaviour-signature cache vs one assessment per user.
 
     python bench/personas_bench.py [--quick] [--embedding]
+    python bench/personas_bench.py --llm 60 [--llm-input list|summary] [--llm-answer word|letter] [--llm-yesno]
 
 For 1,000 simulated shoppers over the bundled grocery catalog (two populations: independent
 "diverse" shoppers, and "clustered" households that resemble one of 100 archetypes) and for the real
@@ -10,6 +11,12 @@ personas differ from their own individual assessment (top-1 persona, and the who
 The individual reference ("expensive" column) stands in for the LLM: running the LLM assessor for
 1,000 users is too slow on 2 cores. It is the deterministic fact assessor, and with --embedding also
 the MiniLM embedding assessor.
+
+With --llm N the expensive assessor is the LLM itself (`ChoiceLLMAssessor`: one call per user scores all
+personas) for N users of each simulated population: every user is assessed individually once (memoised;
+the LLM response cache under SHELFMIND_HOME makes reruns free), that is the reference, and the caches are
+replayed against it. It also prints persona recovery (top-1 / recall of the simulated users' true personas)
+for facts, embeddings (with --embedding) and the LLM on the same users.
 
 Two caches: "vector" reuses a result within a margin-scaled L-inf radius of the quantised fact profile;
 "decision" keys users by the cheap fact assessor's decision (top persona + kept set, margin >= m) and
@@ -22,25 +29,38 @@ users the cheap gate cannot tell apart.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from shelfmind.catalog.config import default_data_dir
 from shelfmind.cli.eval_personalization import _bundled_book
 from shelfmind.personas.assign import EmbeddingAssessor, FactAssessor
 from shelfmind.personas.catalog import load_persona_catalog
 from shelfmind.personas.evaluation.histories import load_completejourney
-from shelfmind.personas.evaluation.simulate import SimUser, cache_measurement, clustered_users, simulate_users
+from shelfmind.personas.evaluation.simulate import (
+    SimUser,
+    cache_measurement,
+    clustered_users,
+    recovery,
+    simulate_users,
+)
 from shelfmind.personas.facts import FactBook
 
 SETTINGS = [(0.15, 1.0), (0.2, 2.0)]  # vector cache (radius, slope); the default is (0.15, 1.0)
 GATE_MARGINS = [0.0, 0.02, 0.05]  # decision cache: the fact gate's minimum margin
+# LLM rows: (label, vector radius, slope, gate margin or None, share margin); LLM margins are on calibrated P
+LLM_ROWS = [("vector r=0.15 s=1", 0.15, 1.0, None, 0.0), ("vector r=0.10 s=0.5", 0.10, 0.5, None, 0.0),
+            ("decision m>=0.00", 0.15, 1.0, 0.0, 0.0), ("decision m>=0.05", 0.15, 1.0, 0.05, 0.0),
+            ("decision m>=0.02 llm>=0.10", 0.15, 1.0, 0.02, 0.10),
+            ("decision m>=0.02 llm>=0.20", 0.15, 1.0, 0.02, 0.20)]
 
 
 class Memo:
     """Memoised assessor, so the individual reference is computed once per history."""
 
-    def __init__(self, inner: FactAssessor | EmbeddingAssessor) -> None:
+    def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.id = inner.id
         self.calls = 0
@@ -61,7 +81,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="300 users per population, no real data")
     ap.add_argument("--embedding", action="store_true", help="also use the MiniLM embedding assessor")
+    ap.add_argument("--llm", type=int, default=0, metavar="N",
+                    help="the LLM as the expensive assessor for N users per simulated population")
+    ap.add_argument("--llm-input", choices=["list", "summary"], default="list")
+    ap.add_argument("--llm-answer", choices=["word", "letter"], default="word")
+    ap.add_argument("--llm-yesno", action="store_true", help="the old assessor: one yes/no call per persona")
+    ap.add_argument("--populations", default="diverse,clustered", help="with --llm: which populations")
     args = ap.parse_args()
+    if args.llm:
+        llm_bench(args)
+        return
     n = 300 if args.quick else 1000
     t0 = time.time()
     catalog = load_persona_catalog()
@@ -99,6 +128,54 @@ def main() -> None:
                 print(f"{name:<16} {aname:<10} {label:<22} {m['calls_per_1000']:>8.0f} {naive:>8.0f} "
                       f"{m['calls_per_1000'] / naive:>6.2f} {m['false_hit_rate_top1']:>11.2%} "
                       f"{m['false_hit_rate_set']:>9.2%}")
+    print(f"({time.time() - t0:.0f} s)")
+
+
+def llm_bench(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from shelfmind.config import get_settings
+    from shelfmind.llm.factory import build_llm
+    from shelfmind.personas.assign import LLMAssessor
+    from shelfmind.personas.choose import ChoiceLLMAssessor
+
+    t0 = time.time()
+    catalog, book, llm = load_persona_catalog(), _bundled_book(), build_llm(get_settings())
+    inner: Any = (LLMAssessor(book, catalog, llm) if args.llm_yesno else
+                  ChoiceLLMAssessor(book, catalog, llm, mode=args.llm_input, answer=args.llm_answer))
+    expensive = Memo(inner)
+    makers = {"diverse": lambda: simulate_users(book, catalog, args.llm, seed=1),
+              "clustered": lambda: clustered_users(book, catalog, args.llm, seed=3)}
+    populations = [(name, makers[name]()) for name in args.populations.split(",")]
+    llm_s = 0.0
+    for name, users in populations:
+        start = time.time()
+        for u in tqdm(users, desc=f"LLM {name}", unit=" users", file=sys.stderr):
+            expensive.assess(u.history)
+        llm_s += time.time() - start
+    print(f"expensive assessor: {inner.id}")
+    print(f"LLM assessments: {expensive.calls} distinct users ({llm_s:.0f} s; "
+          f"{llm_s / max(1, expensive.calls):.1f} s each, cached answers count as 0)")
+    assessors: list[tuple[str, Any]] = [("facts", FactAssessor(book, catalog))]
+    if args.embedding:
+        from shelfmind.embed.factory import build_embedder
+
+        assessors.append(("embedding", EmbeddingAssessor(book, catalog, build_embedder(get_settings()))))
+    assessors.append(("llm", expensive))
+    print(f"{'population':<11} {'assessor':<10} {'top-1':>6} {'recall':>7} {'users':>6}  (persona recovery)")
+    for name, users in populations:
+        for aname, a in assessors:
+            r = recovery(a, users)
+            print(f"{name:<11} {aname:<10} {r['top1_accuracy']:>6.3f} {r['persona_recall']:>7.3f} {len(users):>6}")
+    print(f"{'population':<11} {'cache (reference: the LLM per user)':<36} {'calls/1k':>8} {'naive/1k':>8} "
+          f"{'false top-1':>11} {'false set':>9}")
+    for name, users in populations:
+        gate = FactAssessor(book, catalog)
+        for label, radius, slope, gm, sm in LLM_ROWS:
+            m = cache_measurement(expensive, book, catalog, users, radius=radius, slope=slope,
+                                  gate=gate if gm is not None else None, min_margin=gm or 0.0, share_margin=sm)
+            print(f"{name:<11} {label:<36} {m['calls_per_1000']:>8.0f} {1000:>8} "
+                  f"{m['false_hit_rate_top1']:>11.2%} {m['false_hit_rate_set']:>9.2%}")
     print(f"({time.time() - t0:.0f} s)")
 
 

@@ -17,13 +17,15 @@ from shelfmind.personas.facts import FactBook
               help="Folder with online-retail/ and completejourney/ (default: the shared data folder).")
 @click.option("--quick", is_flag=True, help="Fewer users and epochs (about a minute).")
 @click.option("--llm-users", default=0, show_default=True,
-              help="Also score personas with the LLM for this many simulated users (15 yes/no calls each).")
+              help="Also score personas with the LLM for this many simulated users (one call each).")
+@click.option("--llm-input", type=click.Choice(["list", "summary"]), default="list", show_default=True,
+              help="What the LLM reads: a canonical behaviour summary or the purchase list.")
 @click.option("--no-embedder", is_flag=True, help="Skip the embedding assessor.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Report folder (default: $SHELFMIND_HOME/reports).")
 @click.option("--json", "as_json", is_flag=True)
-def eval_personalization(data_dir: Path | None, quick: bool, llm_users: int, no_embedder: bool, out: Path | None,
-                         as_json: bool) -> None:
+def eval_personalization(data_dir: Path | None, quick: bool, llm_users: int, llm_input: str, no_embedder: bool,
+                         out: Path | None, as_json: bool) -> None:
     """Evaluate personalization; writes personalization.json and personalization.png."""
     from shelfmind.catalog.config import default_data_dir
     from shelfmind.personas.catalog import load_persona_catalog
@@ -41,7 +43,7 @@ def eval_personalization(data_dir: Path | None, quick: bool, llm_users: int, no_
             click.echo(f"embedding assessor skipped: {exc}", err=True)
     results = run(
         data_dir=data_dir, book=book, catalog=load_persona_catalog(), searcher=KeywordSearcher(book.products.values()),
-        embedder=embedder, llm=rt.llm if llm_users else None, llm_users=llm_users, quick=quick,
+        embedder=embedder, llm=rt.llm if llm_users else None, llm_users=llm_users, llm_input=llm_input, quick=quick,
         say=lambda m: click.echo(m, err=True),
     )
     js, png = save(results, out or rt.paths.reports_dir)

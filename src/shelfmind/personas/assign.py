@@ -3,7 +3,8 @@
 Assessors (all return persona id -> weight, weights sum to 1, at most 3 personas):
 - FactAssessor: deterministic; the history's fact profile against each persona's boosts.
 - EmbeddingAssessor: similarity of the history's embedding to each persona description.
-- LLMAssessor: P(yes) per persona from the LLM's log-probabilities at the answer token.
+- LLMAssessor: P(yes) per persona from the LLM's log-probabilities at the answer token (one call per
+  persona: `llm-yesno`). The default LLM assessor is `choose.ChoiceLLMAssessor`: one call per user.
 
 `SignatureCache` wraps any assessor: a behaviour signature (quantised fact profile) keys a stored
 result, so users with near-identical behaviour share one assessment; a user is re-assessed only
@@ -250,12 +251,14 @@ class SignatureCache:
 
     def __init__(self, assessor: Assessor, book: FactBook, catalog: PersonaCatalog, store: UserStore | None = None,
                  *, radius: float = 0.15, slope: float = 1.0, top: int = 12, gate: FactAssessor | None = None,
-                 min_margin: float = 0.0) -> None:
+                 min_margin: float = 0.0, share_margin: float = 0.0) -> None:
         self.assessor = assessor
         # decision key: users whose cheap (non-LLM) `gate` decision (top persona + kept set) is the same, with a
-        # gate margin >= `min_margin`, share one assessment; others go through the vector radius lookup.
-        self.gate, self.min_margin = gate, min_margin
-        self._decisions: dict[str, dict[str, float]] = {}
+        # gate margin >= `min_margin`, share one assessment; others go through the vector radius lookup. With
+        # `share_margin`, a stored result is shared only if the expensive assessor's own margin reached it
+        # (a borderline LLM result is re-assessed for the next user with that key, and the more confident kept).
+        self.gate, self.min_margin, self.share_margin = gate, min_margin, share_margin
+        self._decisions: dict[str, tuple[dict[str, float], float]] = {}
         self.book = book
         self.catalog = catalog
         self.store = store
@@ -308,9 +311,11 @@ class SignatureCache:
         if key not in self._decisions and self.store is not None:
             for stored_key, weights in self.store.cache_items(self.prefix + key):
                 if stored_key == self.prefix + key:
-                    weights.pop("__margin__", None)
-                    self._decisions[key] = weights
-        return dict(self._decisions[key]) if key in self._decisions else None
+                    m = float(weights.pop("__margin__", math.inf))
+                    self._decisions[key] = (weights, m)
+        if key not in self._decisions or self._decisions[key][1] < self.share_margin:
+            return None
+        return dict(self._decisions[key][0])
 
     def assess(self, history: Sequence[str]) -> tuple[dict[str, float], str, bool]:
         """(weights, signature, from_cache)."""
@@ -331,13 +336,14 @@ class SignatureCache:
         scorer = getattr(self.assessor, "assess_margin", None)
         weights, m = scorer(history) if scorer else (self.assessor.assess(history), math.inf)
         self._entries.append((vec, weights, m))
-        if dkey is not None:
-            self._decisions[dkey] = dict(weights)
+        keep_decision = dkey is not None and (dkey not in self._decisions or m > self._decisions[dkey][1])
+        if keep_decision:
+            self._decisions[str(dkey)] = (dict(weights), m)
         if self.store is not None:
             stored = {**weights, "__margin__": m if math.isfinite(m) else 1e9}
             self.store.cache_put(self.prefix + json.dumps(sorted(vec.items())), stored)
-            if dkey is not None:
-                self.store.cache_put(self.prefix + dkey, stored)
+            if keep_decision:
+                self.store.cache_put(self.prefix + str(dkey), stored)
         return weights, sig, False
 
     def changed(self, old_signature: str | None, history: Sequence[str]) -> bool:

@@ -19,7 +19,13 @@ class PersonaDef(BaseModel):
     description: str
     question: str = ""
     yes_statement: str = ""
+    # one lowercase word naming the persona: the LLM answers it (see personas/choose.py); default: id's first part
+    keyword: str = ""
     boosts: dict[str, float] = Field(default_factory=dict)
+
+    @property
+    def answer_word(self) -> str:
+        return (self.keyword or self.id.split("_")[0]).lower()
 
     def boost(self, facts: dict[str, str] | set[str]) -> float:
         return sum(w for f, w in self.boosts.items() if f in facts)

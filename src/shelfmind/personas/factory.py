@@ -1,8 +1,9 @@
 """Runtime wiring for personalization (the Runtime's `users` and `recommender` properties).
 
 The profile service assesses new users with a fast assessor on the request path (default: the
-deterministic fact assessor; SHELFMIND_PERSONA_ASSESSOR=embedding|llm to change it); the LLM
-assessment runs offline in batch (`shelfmind user assign --all --assessor llm`) through the
+deterministic fact assessor; SHELFMIND_PERSONA_ASSESSOR=embedding|llm|llm-yesno to change it: `llm` is
+the one-call assessor of personas/choose.py, SHELFMIND_PERSONA_LLM_INPUT=list|summary picks what it reads;
+`llm-yesno` the older one yes/no call per persona); the LLM assessment runs offline in batch (`shelfmind user assign --all --assessor llm`) through the
 signature cache and is kept until a user's behaviour signature changes.
 """
 
@@ -34,6 +35,15 @@ def fact_book(rt: Any) -> FactBook:
 
 def build_assessor(rt: Any, kind: str, book: FactBook, personas: PersonaCatalog) -> Assessor:
     if kind == "llm":
+        from shelfmind.personas.choose import ChoiceLLMAssessor
+
+        mode = os.environ.get("SHELFMIND_PERSONA_LLM_INPUT", "list")
+        if mode not in ("list", "summary"):
+            from shelfmind.errors import ConfigError
+
+            raise ConfigError(f"unknown SHELFMIND_PERSONA_LLM_INPUT {mode!r}", hint="list or summary")
+        return ChoiceLLMAssessor(book, personas, rt.llm, mode="summary" if mode == "summary" else "list")
+    if kind == "llm-yesno":
         return LLMAssessor(book, personas, rt.llm)
     if kind == "embedding":
         return EmbeddingAssessor(book, personas, rt.embedder)
@@ -41,7 +51,7 @@ def build_assessor(rt: Any, kind: str, book: FactBook, personas: PersonaCatalog)
         return FactAssessor(book, personas)
     from shelfmind.errors import ConfigError
 
-    raise ConfigError(f"unknown persona assessor {kind!r}", hint="facts, embedding or llm")
+    raise ConfigError(f"unknown persona assessor {kind!r}", hint="facts, embedding, llm or llm-yesno")
 
 
 def build_users(rt: Any, *, assessor: str | None = None, seed_demo: bool = True) -> UserService:

@@ -1,5 +1,5 @@
 """The REAL embedded 1.5B on tiny inputs: statement parsing (one call) and persona scoring for one
-shopper over three candidate personas (three yes/no calls)."""
+shopper over three candidate personas (three yes/no calls, then one call scoring all three)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from shelfmind.config import get_settings
 from shelfmind.llm.factory import build_llm
 from shelfmind.personas.assign import LLMAssessor
 from shelfmind.personas.catalog import PersonaCatalog, load_persona_catalog
+from shelfmind.personas.choose import ChoiceLLMAssessor
 from shelfmind.personas.facts import FactBook
 from shelfmind.personas.statements import EffectKind, parse_statement
 from shelfmind.schemas import Product
@@ -36,3 +37,15 @@ def test_persona_scoring_with_the_real_model() -> None:
     raw = assessor.raw_scores([f"b{i}" for i in range(len(names))] * 2)
     assert max(raw, key=raw.__getitem__) == "breakfast_lover"
     assert raw["breakfast_lover"] > raw["tech_savvy"]
+
+
+def test_one_call_persona_scoring_with_the_real_model() -> None:
+    full = load_persona_catalog()
+    catalog = PersonaCatalog(persona=[full.get(i) for i in ("party_host", "tech_savvy", "breakfast_lover")])
+    names = ["Bran Flakes Cereal", "Honey Nut Granola", "Buttermilk Pancake Mix", "Pure Maple Syrup",
+             "Blueberry Bagels", "Instant Oatmeal, Maple & Brown Sugar"]
+    book = FactBook.from_products([Product(id=f"b{i}", name=n) for i, n in enumerate(names)])
+    assessor = ChoiceLLMAssessor(book, catalog, build_llm(get_settings()), calibrate=False)
+    dist = assessor.raw_scores([f"b{i}" for i in range(len(names))] * 2)
+    assert abs(sum(dist.values()) - 1) < 1e-6 and assessor.calls == 1
+    assert max(dist, key=dist.__getitem__) == "breakfast_lover" and dist["breakfast_lover"] > 0.5

@@ -12,8 +12,9 @@ from typing import Any
 
 from shelfmind.embed.base import Embedder
 from shelfmind.llm.base import LLM
-from shelfmind.personas.assign import EmbeddingAssessor, FactAssessor, LLMAssessor
+from shelfmind.personas.assign import EmbeddingAssessor, FactAssessor
 from shelfmind.personas.catalog import PersonaCatalog
+from shelfmind.personas.choose import ChoiceLLMAssessor
 from shelfmind.personas.constraints import first_violation
 from shelfmind.personas.evaluation.histories import load_completejourney, load_online_retail
 from shelfmind.personas.evaluation.offline import evaluate
@@ -60,7 +61,7 @@ def _ctx(raw: str | None) -> Any:
 
 def run(*, data_dir: Path, book: FactBook, catalog: PersonaCatalog, searcher: ProductSearcher,
         embedder: Embedder | None, llm: LLM | None, llm_users: int, quick: bool,
-        say: Callable[[str], None]) -> dict[str, Any]:
+        say: Callable[[str], None], llm_input: str = "list") -> dict[str, Any]:
     results: dict[str, Any] = {"quick": quick}
     t0 = time.time()
     # (a) real histories
@@ -84,8 +85,9 @@ def run(*, data_dir: Path, book: FactBook, catalog: PersonaCatalog, searcher: Pr
     if emb_assessor is not None:
         recov[f"embedding ({embedder.model_id})"] = recovery(emb_assessor, rec_users)  # type: ignore[union-attr]
     if llm is not None and llm_users > 0:
-        say(f"LLM persona scoring for {llm_users} simulated users ({len(catalog.personas)} yes/no each)")
-        recov[f"llm ({llm.model_id})"] = recovery(LLMAssessor(book, catalog, llm), rec_users[:llm_users])
+        say(f"LLM persona scoring for {llm_users} simulated users (one call each)")
+        chooser = ChoiceLLMAssessor(book, catalog, llm, mode="list" if llm_input == "list" else "summary")
+        recov[f"llm ({llm.model_id}, {llm_input})"] = recovery(chooser, rec_users[:llm_users])
     results["recovery"] = recov
     say(f"recovery done ({time.time() - t0:.0f} s)")
     cache: dict[str, Any] = {"facts": cache_measurement(FactAssessor(book, catalog), book, catalog, sims)}

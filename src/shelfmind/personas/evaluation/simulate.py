@@ -98,11 +98,13 @@ def recovery(assessor: Assessor, users: Sequence[SimUser]) -> dict[str, float]:
 
 def cache_measurement(assessor: Assessor, book: FactBook, catalog: PersonaCatalog, users: Sequence[SimUser],
                       *, radius: float = 0.15, slope: float = 1.0, gate: FactAssessor | None = None,
-                      min_margin: float = 0.0) -> dict[str, float]:
+                      min_margin: float = 0.0, share_margin: float = 0.0) -> dict[str, float]:
     """Assessments per 1,000 users through the signature cache vs one per user, and false hits:
     users whose cached personas differ from their individual assessment by `assessor` (top-1 persona, and
-    the set of personas `select` keeps). With a `gate`, users with the same gate decision share one result."""
-    cache = SignatureCache(assessor, book, catalog, radius=radius, slope=slope, gate=gate, min_margin=min_margin)
+    the set of personas `select` keeps). With a `gate`, users with the same gate decision share one result
+    (only a result whose own margin reached `share_margin`)."""
+    cache = SignatureCache(assessor, book, catalog, radius=radius, slope=slope, gate=gate, min_margin=min_margin,
+                           share_margin=share_margin)
     false_top1 = false_set = hits = 0
     for u in users:
         got, _, hit = cache.assess(u.history)
