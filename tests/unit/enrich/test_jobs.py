@@ -95,3 +95,17 @@ def test_factory_wires_the_service_and_a_picklable_ray_worker(home, monkeypatch)
     fn = worker()
     result = fn(ProductInput(id="x", title="Organic pasta", description="wheat"))
     assert InputFlag.FAILED in result.flags and "scripted" in (result.error or "")  # fails the item, not the job
+
+
+def test_batched_job_sends_several_products_per_call_and_resumes(make_service) -> None:  # type: ignore[no-untyped-def]
+    from shelfmind.enrich.extract import ExtractConfig
+
+    llm = SpanFakeLLM()
+    service = make_service(llm, _catalog(), config=ExtractConfig(batch_size=4))
+    report = service.run()
+    assert (report.selected, report.done, report.reused) == (4, 3, 1) and llm.calls == 1  # a, c, d in one call
+    r = service.store.get("c")
+    assert r is not None and r.prompt.startswith("enrich_extract_batch@") and r.values["sweetener"].value == "honey"
+    assert service.run().skipped == 4 and llm.calls == 1  # nothing done twice
+    single = make_service(SpanFakeLLM(), _catalog())
+    assert service.context() != single.context()  # batching is part of what a result depends on
