@@ -19,7 +19,8 @@ optimised  the job as `shelfmind enrich --batch-size K` runs it: identical input
 The two arms are INTERLEAVED: for each of the optimised job's batches, the naive arm enriches the
 same products (and their duplicates) one by one, then the optimised arm enriches the batch; each arm's
 time is the sum of its own turns. Other load on the machine therefore hits both arms alike, and the
-ratio stays meaningful on a busy 2-core box. Both call the model without the response cache: every
+ratio stays meaningful on a busy 2-core box. Each arm has its own model server (its own prompt
+cache), so neither reuses a prefix the other has just evaluated. Both call the model without the response cache: every
 call is real. Prints a table (products/hour, calls, tokens, F1) and the ratio; writes a PNG under
 $SHELFMIND_HOME/reports.
 """
@@ -167,7 +168,11 @@ def main(argv: list[str] | None = None) -> int:
         from shelfmind.llm.registry import build_provider
 
         llm = build_provider(settings.llm_strong, settings)  # no response cache: every call is real
-    naive_llm, opt_llm = Counting(llm), Counting(llm)
+    # each arm gets its own model server (its own KV / prompt cache): interleaved, one arm must not reuse
+    # the prompt prefix the other has just evaluated
+    other = llm if args.fake else build_provider(
+        settings.llm_strong, settings.model_copy(update={"llm_context": settings.llm_context + 512}))
+    naive_llm, opt_llm = Counting(other), Counting(llm)
     naive_schemas = build_schemas([full[o.id] for o in pool if o.id in full], descriptions=descriptions)
     naive = Extractor(naive_llm, naive_schemas, demos=demos, config=ExtractConfig(
         descriptions=True, few_shot=3, demo_budget=800, skip_impossible=False, text_budget=4000))

@@ -14,17 +14,40 @@ from shelfmind.cli.main import get_runtime
 @click.option("--sample", type=click.Path(dir_okay=False, exists=True),
               help="Labelled assertions (JSONL). Default: the packaged sample on the bundled grocery catalog.")
 @click.option("--limit", type=int, default=None, help="Evaluate only the first N labelled assertions.")
-@click.option("--rules-only", is_flag=True, help="Verifier without the LLM judge (no model calls).")
+@click.option("--rules-only", is_flag=True, help="Verifier without the LLM judge (no judge calls; with --themes too).")
 @click.option("--retrieval/--no-retrieval", default=True, show_default=True,
               help="Also measure search over product text with and without the KB addendum.")
 @click.option("--kb-from-sample", is_flag=True,
               help="Retrieval: use a KB of only the sample's human-approved links instead of the built KB.")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None,
               help="PNG of verifier scores by label (default: $SHELFMIND_HOME/reports/knowledge_verifier.png).")
+@click.option("--themes", is_flag=True,
+              help="Instead: theme count / size / overlap / grounding for 8 broad intents and 3 specific "
+                   "queries with the real planner (nothing is stored; the LLM cache makes reruns free).")
+@click.option("--search-judgments", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Instead: the KB's effect on `eval search` with these judgments (intents = a sample of the "
+                   "tune-half queries; metrics on the report half, with and without KB text in the index).")
+@click.option("--intents", "n_intents", type=int, default=40, show_default=True,
+              help="--search-judgments: tune-half queries built into the KB.")
+@click.option("--per-kind", type=int, default=1, show_default=True,
+              help="--search-judgments: products grounded per proposed kind.")
+@click.option("--judge/--no-judge", default=False, show_default=True,
+              help="--search-judgments: verify links with the LLM judge (KB text from served links) or with the "
+                   "rules alone (KB text from every non-rejected link; far fewer model calls).")
+@click.option("--domain", type=click.Choice(["grocery", "home_improvement"]), default=None,
+              help="Store domain of the planning prompts (default: grocery; home_improvement for "
+                   "--search-judgments).")
 @click.option("--json", "as_json", is_flag=True)
 def eval_knowledge(sample: str | None, limit: int | None, rules_only: bool, retrieval: bool, kb_from_sample: bool,
-                   plot: str | None, as_json: bool) -> None:
+                   plot: str | None, themes: bool, search_judgments: str | None, n_intents: int, per_kind: int,
+                   judge: bool, domain: str | None, as_json: bool) -> None:
     """Auto-approved share, verifier accuracy / Cohen's kappa vs labels, retrieval effect."""
+    if themes:
+        _themes(domain or "grocery", rules_only, as_json)
+        return
+    if search_judgments:
+        _search_effect(search_judgments, n_intents, per_kind, judge, domain or "home_improvement", as_json)
+        return
     from tqdm import tqdm
 
     from shelfmind.knowledge.evaluation import (
@@ -82,3 +105,82 @@ def eval_knowledge(sample: str | None, limit: int | None, rules_only: bool, retr
         click.echo(f"retrieval ({ret_d['searcher']}, {ret_d['kb']}, {ret_d['queries']} hand-judged intent queries, "
                    f"{ret_d['products_with_kb_text']} products with KB text): "
                    f"baseline {ret_d['baseline']} -> with KB {ret_d['with_kb']}")
+
+
+def _themes(domain: str, rules_only: bool, as_json: bool) -> None:
+    from tqdm import tqdm
+
+    from shelfmind.knowledge.planner import IntentPipeline
+    from shelfmind.knowledge.theme_eval import BROAD_INTENTS, SPECIFIC_INTENTS, evaluate_themes, format_themes
+
+    rt = get_runtime()
+    kbase = rt.knowledge
+    from shelfmind.knowledge.verifier import Verifier
+
+    verifier = Verifier(None) if rules_only else kbase.verifier
+    pipeline = IntentPipeline(kbase.llm, kbase.grounder, verifier, domain=domain)
+    bar = tqdm(total=len(BROAD_INTENTS) + len(SPECIFIC_INTENTS), desc="themes", unit="intent", file=sys.stderr)
+    summary = evaluate_themes(pipeline, progress=lambda _: bar.update(1))
+    bar.close()
+    out = rt.paths.reports_dir / "knowledge_themes.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(summary.model_dump_json(indent=2), encoding="utf-8")
+    if as_json:
+        click.echo(summary.model_dump_json())
+        return
+    click.echo(f"model {kbase.llm.model_id}; searcher {type(kbase.searcher).__name__}; domain {domain}; "
+               f"verifier {'rules only (no judge: nothing is auto-approved)' if rules_only else 'rules + LLM judge'}")
+    click.echo(format_themes(summary))
+    click.echo(f"json: {out}", err=True)
+
+
+def _search_effect(path: str, n_intents: int, per_kind: int, judge: bool, domain: str, as_json: bool) -> None:
+    from shelfmind.knowledge.facts import normalise
+    from shelfmind.knowledge.models import IntentSource
+    from shelfmind.knowledge.search_effect import (
+        SearchEffect,
+        compare,
+        format_effect,
+        kb_intents,
+        rebuild,
+    )
+    from shelfmind.search.evaluate import load_judgments
+    from shelfmind.search.factory import open_index
+
+    rt = get_runtime()
+    judged = load_judgments(path)
+    kbase = rt.knowledge
+    from shelfmind.knowledge.verifier import Verifier
+
+    verifier = kbase.verifier if judge else Verifier(None)
+    builder = kbase.builder(products_per_kind=per_kind, relations_per_intent=0, domain=domain, verifier=verifier)
+    chosen = kb_intents(judged, n_intents)
+    builder.add_intents(chosen, IntentSource.QUERY_LOG)
+    state = {r.key: r.state for r in kbase.store.intents()}
+    todo = sum(1 for q in chosen if state.get(normalise(q)) != "done")  # a rerun with fewer intents builds none
+    report = builder.build(limit=todo, progress=True)
+    done = [r for r in kbase.store.intents() if r.state == "done"]
+    extra = kbase.extra_text(include_review=not judge)
+    products = list(rt.catalog.iter_products())
+    base = open_index(rt)
+    without = rebuild(base, rt.paths.home / "kb-effect" / "without", products, None)
+    with_kb = rebuild(without, rt.paths.home / "kb-effect" / "with", products, extra)  # reuses its vectors
+    rows, n_report, n_touched = compare(without, with_kb, judged, extra)
+    effect = SearchEffect(
+        judgments=str(path), intents_built=len(done), intents_failed=report.intents_failed,
+        products_with_kb_text=len(extra), report_queries=n_report, touched_queries=n_touched, rows=rows,
+        notes=[f"planner/verifier model: {kbase.llm.model_id} (tiers: knowledge="
+               f"{rt.settings.tier_for('knowledge')}, verify={rt.settings.tier_for('verify')}); domain {domain}",
+               "KB text ('Good for: <intents>. Themes: ... Used as: ...') from "
+               + ("served links (LLM judge)" if judge else "every non-rejected link (rules-only verifier, no judge)"),
+               "both arms rebuilt from the same stored vectors with exact vector search; default engine "
+               "config on both (the fusion is not re-tuned)"],
+    )
+    out = rt.paths.reports_dir / "knowledge_search_effect.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(effect.model_dump_json(indent=2), encoding="utf-8")
+    if as_json:
+        click.echo(effect.model_dump_json())
+        return
+    click.echo(format_effect(effect))
+    click.echo(f"json: {out}", err=True)

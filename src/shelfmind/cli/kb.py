@@ -32,9 +32,11 @@ def kb() -> None:
 @click.option("--per-kind", type=int, default=2, show_default=True, help="Products grounded per proposed kind.")
 @click.option("--relations", "relations_per_intent", type=int, default=1, show_default=True,
               help="Products per intent whose complements/substitutes/pairings are mined.")
+@click.option("--domain", type=click.Choice(["grocery", "home_improvement"]), default="grocery", show_default=True,
+              help="Store domain the planning prompts describe.")
 @click.option("--json", "as_json", is_flag=True)
 def build(intents_file: str | None, query_log: str | None, suggest_n: int, engagement: str | None,
-          limit: int | None, per_kind: int, relations_per_intent: int, as_json: bool) -> None:
+          limit: int | None, per_kind: int, relations_per_intent: int, domain: str, as_json: bool) -> None:
     """Distil the LLM's knowledge into the KB (checkpoint per intent; rerun to resume)."""
     from shelfmind.knowledge.intents import catalog_categories, load_intents, read_query_log, suggest_intents
     from shelfmind.knowledge.models import IntentSource
@@ -44,7 +46,7 @@ def build(intents_file: str | None, query_log: str | None, suggest_n: int, engag
     kbase = rt.knowledge
     if engagement:
         kbase.engagement = EngagementLog.load(engagement)
-    builder = kbase.builder(products_per_kind=per_kind, relations_per_intent=relations_per_intent)
+    builder = kbase.builder(products_per_kind=per_kind, relations_per_intent=relations_per_intent, domain=domain)
     added = builder.add_intents(load_intents(intents_file), IntentSource.SEED)
     if query_log:
         added += builder.add_intents(read_query_log(query_log, limit=200), IntentSource.QUERY_LOG)

@@ -26,7 +26,7 @@ from shelfmind.llm.base import LLM
 from shelfmind.llm.prompts import load_prompt
 from shelfmind.schemas import AssertionStatus
 
-PROMPTS = ("kb_intent_plan", "kb_relations", "kb_judge_claim", "kb_judge_fit", "kb_recipe", "kb_explain", "kb_suggest_intents")
+PROMPTS = ("kb_intent_plan", "kb_more_themes", "kb_relations", "kb_judge_claim", "kb_judge_fit", "kb_recipe", "kb_explain", "kb_suggest_intents")
 
 
 class KnowledgeBuilder:
@@ -41,6 +41,8 @@ class KnowledgeBuilder:
         engagement: EngagementLog | None = None,
         products_per_kind: int = 2,
         relations_per_intent: int = 1,
+        domain: str = "grocery",
+        max_theme_size: int = 6,
     ) -> None:
         self.llm = llm
         self.grounder = grounder
@@ -48,7 +50,8 @@ class KnowledgeBuilder:
         self.verifier = verifier or Verifier(llm)
         self.review = review or KnowledgeReview(store, None)
         self.pipeline = IntentPipeline(llm, grounder, self.verifier, engagement=engagement,
-                                       products_per_kind=products_per_kind)
+                                       products_per_kind=products_per_kind, domain=domain,
+                                       max_theme_size=max_theme_size)
         self.miner = RelationMiner(llm, grounder, self.verifier)
         self.relations_per_intent = relations_per_intent
 
@@ -64,6 +67,9 @@ class KnowledgeBuilder:
             prompts={name: load_prompt(name).version for name in PROMPTS},
             settings={"products_per_kind": self.pipeline.products_per_kind,
                       "min_theme_size": self.pipeline.min_theme_size,
+                      "max_theme_size": self.pipeline.max_theme_size,
+                      "min_themes": self.pipeline.min_themes,
+                      "domain": self.pipeline.domain.name.value,
                       "relations_per_intent": self.relations_per_intent,
                       "auto_approve": t.auto_approve, "reject": t.reject},
             started_at=now(),

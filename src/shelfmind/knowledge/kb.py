@@ -73,10 +73,14 @@ class KnowledgeBase:
     def verifier(self) -> Verifier:
         return Verifier(self.llm)
 
-    def builder(self, *, products_per_kind: int = 2, relations_per_intent: int = 1) -> KnowledgeBuilder:
-        return KnowledgeBuilder(self.llm, self.grounder, self.store, verifier=self.verifier, review=self.review,
+    def builder(self, *, products_per_kind: int = 2, relations_per_intent: int = 1,
+                domain: str = "grocery", verifier: Verifier | None = None,
+                max_theme_size: int = 6) -> KnowledgeBuilder:
+        return KnowledgeBuilder(self.llm, self.grounder, self.store, verifier=verifier or self.verifier,
+                                review=self.review,
                                 engagement=self.engagement, products_per_kind=products_per_kind,
-                                relations_per_intent=relations_per_intent)
+                                relations_per_intent=relations_per_intent, domain=domain,
+                                max_theme_size=max_theme_size)
 
     # ---- KnowledgeLookup ---------------------------------------------------------------------
     def themes_for(self, query: str, *, limit: int = 6) -> list[Theme]:
@@ -96,19 +100,21 @@ class KnowledgeBase:
         """What the KB knows about a product, as text the search index can append."""
         return self.extra_text().get(product_id, "")
 
-    def extra_text(self) -> dict[str, str]:
-        """product id -> addendum for every product the KB serves (served links, themes, relations)."""
+    def extra_text(self, *, include_review: bool = False) -> dict[str, str]:
+        """product id -> addendum for every product the KB serves (served links, themes, relations).
+        `include_review` also uses links waiting for review (experiments built without the LLM judge)."""
         intents: dict[str, list[str]] = {}
         uses: dict[str, list[str]] = {}
+        wanted = ("approved", "auto_approved", "needs_review") if include_review else ("approved", "auto_approved")
         for link in self.store.links(limit=10_000_000):
-            if link.status.value in ("approved", "auto_approved"):
+            if link.status.value in wanted:
                 rec = self.store.intent(link.intent)
                 intents.setdefault(link.product_id, []).append(rec.text if rec else link.intent)
                 if link.product_type:
                     uses.setdefault(link.product_id, []).append(link.product_type)
         themes: dict[str, list[str]] = {}
         for rec in self.store.intents(state="done"):
-            served = {x.product_id for x in self.store.intent_products(rec.key, limit=1000)}
+            served = {x.product_id for x in self.store.links(intent=rec.key, limit=1000) if x.status.value in wanted}
             for theme in self.store.themes_for(rec.key, limit=20):
                 for pid in theme.product_ids:
                     if pid in served:

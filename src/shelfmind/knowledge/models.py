@@ -34,16 +34,26 @@ class ProposedProduct(BaseModel):
     search_query: Query = ""  # optional: the product type is searched too
 
 
-class ProposedTheme(BaseModel):
+class PlannedTheme(BaseModel):
+    """One theme of a plan: a name, why it helps (the explanation of its products), 2-4 product kinds."""
+
     name: Short
-    items: list[ProposedProduct] = Field(min_length=1, max_length=2)
+    reason: Sentence
+    items: list[Short] = Field(min_length=2, max_length=4)
 
 
 class IntentPlan(BaseModel):
-    """kb_intent_plan: how a need / occasion / query maps to themed product kinds."""
+    """kb_intent_plan: how a need / occasion / query maps to themes of product kinds. minItems makes
+    the local runtime's grammar produce at least 3 themes (distinct names are checked afterwards)."""
 
     kind: PresentationKind
-    themes: list[ProposedTheme] = Field(min_length=1, max_length=3)
+    themes: list[PlannedTheme] = Field(min_length=3, max_length=5)
+
+
+class MoreThemes(BaseModel):
+    """kb_more_themes: extra themes when the plan grounded too few distinct ones."""
+
+    themes: list[PlannedTheme] = Field(min_length=2, max_length=3)
 
 
 class RelationPlan(BaseModel):

@@ -137,7 +137,10 @@ class Service:
             if job is None:
                 job = pool.submit(lambda: fn().model_dump_json().encode())
                 self._pending[full] = job
-                job.add_done_callback(lambda f: self._settle(full, f))
+        if not shared:
+            # outside the lock: a job that is already done runs the callback right here, and `_settle`
+            # takes the (non-reentrant) lock itself
+            job.add_done_callback(lambda f: self._settle(full, f))
         self.metrics.cache.labels(endpoint, "shared" if shared else "miss").inc()
         try:
             return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(job)), timeout=wait_s)

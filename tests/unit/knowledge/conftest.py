@@ -23,24 +23,32 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "knowledge"
 
 
 def item(product_type: str, reason: str, query: str | None = None) -> dict[str, str]:
+    """A relation proposal (kb_relations)."""
     return {"product_type": product_type, "search_query": query or product_type, "reason": reason}
+
+
+def theme(name: str, reason: str, *items: str) -> dict[str, Any]:
+    """A planned theme (kb_intent_plan, kb_more_themes)."""
+    return {"name": name, "reason": reason, "items": list(items)}
 
 
 PLANS: dict[str, dict[str, Any]] = {
     "insomnia": {"kind": "broad", "themes": [
-        {"name": "Calming Teas", "items": [item("herbal tea", "A warm caffeine-free herbal tea helps you wind down."),
-                                           item("chamomile tea", "Chamomile is a classic bedtime drink.")]},
-        {"name": "Bedtime Snacks", "items": [item("warm milk", "A warm glass of milk is a bedtime ritual.", "milk"),
-                                             item("unicorn dust", "Made-up product that does not exist.")]},
-        {"name": "Sweeteners", "items": [item("honey", "A spoon of honey sweetens a bedtime tea.")]},
+        theme("Calming Teas", "A warm cup of tea helps you wind down.", "herbal tea", "chamomile tea",
+              "ginger tea"),
+        theme("Bedtime Drinks", "A warm glass of milk is a bedtime ritual.", "milk", "unicorn dust"),
+        theme("Sweeteners", "A spoon of honey sweetens a bedtime tea.", "honey", "herbal tea"),
     ]},
     "movie night": {"kind": "broad", "themes": [
-        {"name": "Popcorn and Chips", "items": [item("popcorn", "Popcorn is the classic movie snack."),
-                                                item("potato chips", "Crunchy chips to share.")]},
-        {"name": "Sweets", "items": [item("candy", "Candy for the sweet tooth."),
-                                     item("chocolate", "Chocolate for dessert.")]},
+        theme("Popcorn and Chips", "Salty snacks to share during the film.", "popcorn", "potato chips"),
+        theme("Sweets", "Something sweet for the film.", "candy", "chocolate"),
+        theme("Dips", "A dip for the chips.", "salsa", "tortilla chips"),
     ]},
 }
+MORE_THEMES: dict[str, Any] = {"themes": [
+    theme("Sweets", "Repeats an existing theme.", "candy", "chocolate"),
+    theme("Pizza Night In", "Make a pizza for the film.", "pizza dough", "mozzarella cheese", "pasta sauce"),
+]}
 
 
 def judge_yes(request: ChatRequest) -> bool:
@@ -61,7 +69,9 @@ def make_responder(extra: dict[str, Callable[[ChatRequest], Any]] | None = None)
             for key, plan in PLANS.items():
                 if key in user.lower():
                     return plan
-            return {"kind": "broad", "themes": [{"name": "Misc", "items": [item("tea", "Tea.")]}]}
+            return {"kind": "broad", "themes": [theme("Misc", "Tea.", "tea", "coffee")]}
+        if name == "kb_more_themes":
+            return MORE_THEMES
         if name == "kb_relations":
             return {"complements": [item("pasta sauce", "Sauce goes on pasta.", "marinara sauce")],
                     "substitutes": [item("gluten free pasta", "A pasta without wheat.", "gluten free penne")],
