@@ -1,7 +1,7 @@
 """Persona assignment with the behaviour-signature cache vs one assessment per user.
 
     python bench/personas_bench.py [--quick] [--embedding]
-    python bench/personas_bench.py --llm 60 [--llm-input list|summary] [--llm-answer word|letter] [--llm-yesno]
+    python bench/personas_bench.py --llm 60 [--llm-input list|summary] [--llm-answer word|letter] [--llm-yesno] [--noise]
 
 For 1,000 simulated shoppers over the bundled grocery catalog (two populations: independent
 "diverse" shoppers, and "clustered" households that resemble one of 100 archetypes) and for the real
@@ -87,6 +87,8 @@ def main() -> None:
     ap.add_argument("--llm-answer", choices=["word", "letter"], default="word")
     ap.add_argument("--llm-yesno", action="store_true", help="the old assessor: one yes/no call per persona")
     ap.add_argument("--populations", default="diverse,clustered", help="with --llm: which populations")
+    ap.add_argument("--noise", action="store_true",
+                    help="with --llm: re-assess each user with the last purchase dropped (the LLM's own instability)")
     args = ap.parse_args()
     if args.llm:
         llm_bench(args)
@@ -167,6 +169,16 @@ def llm_bench(args: argparse.Namespace) -> None:
         for aname, a in assessors:
             r = recovery(a, users)
             print(f"{name:<11} {aname:<10} {r['top1_accuracy']:>6.3f} {r['persona_recall']:>7.3f} {len(users):>6}")
+    if args.noise:  # the LLM's own instability: a floor under any cache's false-hit rate
+        print(f"{'population':<11} {'one purchase dropped: top-1 changed':>36} {'set changed':>12} {'users':>6}")
+        for name, users in populations:
+            top_changed = set_changed = 0
+            for u in tqdm(users, desc=f"noise {name}", unit=" users", file=sys.stderr):
+                a = expensive.assess(u.history)
+                b = expensive.assess(u.history[:-1])
+                top_changed += next(iter(a), None) != next(iter(b), None)
+                set_changed += set(a) != set(b)
+            print(f"{name:<11} {top_changed / len(users):>36.2%} {set_changed / len(users):>12.2%} {len(users):>6}")
     print(f"{'population':<11} {'cache (reference: the LLM per user)':<36} {'calls/1k':>8} {'naive/1k':>8} "
           f"{'false top-1':>11} {'false set':>9}")
     for name, users in populations:

@@ -29,6 +29,8 @@ def enrich(ids: str | None, limit: int | None, backend: str, propose: str | None
     rt = get_runtime()
     service = rt.enrichment
     if batch_size is not None:
+        if backend == "ray" and batch_size > 1:
+            raise click.UsageError("--batch-size applies to the local backend (the Ray backend sends one product per call)")
         service.config = service.config.model_copy(update={"batch_size": batch_size})
     if show_schema:
         service.schemas()
