@@ -145,18 +145,26 @@ def _split_ref(config: CatalogConfig, ref: str) -> tuple[str, str]:
     return str(config.primary), ref
 
 
-def _estimate_rows(path: Path, *, max_bytes: int = 2 << 30) -> int | None:
-    """Lines in an uncompressed file minus its header (the progress bar's total; multi-line records
-    make it an upper bound). None for compressed or very large files: the bar then has no total."""
+def _estimate_rows(path: Path, *, header: bool = True, max_bytes: int = 2 << 30) -> int | None:
+    """Lines in the file, minus the header line of a CSV (the progress bar's total; multi-line records
+    make it an upper bound). Gzip files are counted when they are small
+    (they are read again anyway); None for other compressed or very large files: the bar has no total."""
+    import gzip
+
     try:
-        if path.suffix in {".gz", ".bz2", ".xz", ".zip", ".parquet"} or path.stat().st_size > max_bytes:
+        size = path.stat().st_size
+        if path.suffix == ".gz" and size <= max_bytes // 16:
+            opener: Any = gzip.open
+        elif path.suffix in {".gz", ".bz2", ".xz", ".zip", ".parquet"} or size > max_bytes:
             return None
+        else:
+            opener = open
         n = 0
-        with path.open("rb") as fh:
+        with opener(path, "rb") as fh:
             while chunk := fh.read(1 << 22):
                 n += chunk.count(b"\n")
-        return max(0, n - 1) or None
-    except OSError:
+        return max(0, n - int(header)) or None
+    except (OSError, EOFError):
         return None
 
 
@@ -189,7 +197,8 @@ def flatten(config: CatalogConfig, *, limit: int | None = None, progress: bool =
     file = str(config.resolve_path(primary))
     products: list[Product] = []
     seen: dict[str, int] = {}
-    total = _estimate_rows(config.resolve_path(primary)) if progress else None
+    total = _estimate_rows(config.resolve_path(primary), header=primary.resolved_format() in ("csv", "tsv")) \
+        if progress else None
     total = min(total, limit) if total is not None and limit is not None else (total or limit)
     bar = tqdm(desc=f"ingest {config.name}", unit=" rows", total=total, disable=not progress, leave=False)
     for row_no, row in iters[primary.name]:

@@ -15,7 +15,7 @@ def run(rt: Any, options: Any) -> dict[str, Any]:
     fast = getattr(options, "fast", False)
     intents = DEMO_INTENTS[:2] if fast else DEMO_INTENTS
     kbase = rt.knowledge
-    builder = kbase.builder(products_per_kind=2, relations_per_intent=0 if fast else 1)
+    builder = kbase.builder(products_per_kind=2, relations_per_intent=0 if fast else 1, max_theme_size=4)
     builder.add_intents(intents, IntentSource.SEED)
     report = builder.build(limit=len(intents), progress=sys.stderr.isatty())
     themes = kbase.themes_for(intents[0])
