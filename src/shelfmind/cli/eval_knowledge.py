@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
+from pydantic import BaseModel
 
 from shelfmind.cli.main import get_runtime
 
@@ -122,16 +124,9 @@ def _themes(domain: str, rules_only: bool, as_json: bool) -> None:
     bar = tqdm(total=len(BROAD_INTENTS) + len(SPECIFIC_INTENTS), desc="themes", unit="intent", file=sys.stderr)
     summary = evaluate_themes(pipeline, progress=lambda _: bar.update(1))
     bar.close()
-    out = rt.paths.reports_dir / "knowledge_themes.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(summary.model_dump_json(indent=2), encoding="utf-8")
-    if as_json:
-        click.echo(summary.model_dump_json())
-        return
-    click.echo(f"model {kbase.llm.model_id}; searcher {type(kbase.searcher).__name__}; domain {domain}; "
-               f"verifier {'rules only (no judge: nothing is auto-approved)' if rules_only else 'rules + LLM judge'}")
-    click.echo(format_themes(summary))
-    click.echo(f"json: {out}", err=True)
+    header = (f"model {kbase.llm.model_id}; searcher {type(kbase.searcher).__name__}; domain {domain}; "
+              f"verifier {'rules only (no judge: nothing is auto-approved)' if rules_only else 'rules + LLM judge'}\n")
+    _report(rt, "knowledge_themes.json", summary, header + format_themes(summary), as_json)
 
 
 def _search_effect(path: str, n_intents: int, per_kind: int, judge: bool, domain: str, as_json: bool) -> None:
@@ -176,11 +171,18 @@ def _search_effect(path: str, n_intents: int, per_kind: int, judge: bool, domain
                "both arms rebuilt from the same stored vectors with exact vector search; default engine "
                "config on both (the fusion is not re-tuned)"],
     )
-    out = rt.paths.reports_dir / "knowledge_search_effect.json"
+    _report(rt, "knowledge_search_effect.json", effect, format_effect(effect), as_json)
+
+
+def _report(rt: Any, filename: str, result: BaseModel, text: str, as_json: bool) -> None:
+    """Write `result` as JSON under the reports dir (atomically), then print it or `text`."""
+    from shelfmind.store.atomic import atomic_write_text
+
+    out = rt.paths.reports_dir / filename
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(effect.model_dump_json(indent=2), encoding="utf-8")
+    atomic_write_text(out, result.model_dump_json(indent=2))
     if as_json:
-        click.echo(effect.model_dump_json())
+        click.echo(result.model_dump_json())
         return
-    click.echo(format_effect(effect))
+    click.echo(text)
     click.echo(f"json: {out}", err=True)

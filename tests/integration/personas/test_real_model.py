@@ -27,25 +27,29 @@ def test_statement_parse_with_the_real_model() -> None:
     assert any("instructions" in n for n in parsed.notes)
 
 
-def test_persona_scoring_with_the_real_model() -> None:
-    full = load_persona_catalog()
-    catalog = PersonaCatalog(persona=[full.get(i) for i in ("breakfast_lover", "tech_savvy", "party_host")])
-    names = ["Bran Flakes Cereal", "Honey Nut Granola", "Buttermilk Pancake Mix", "Pure Maple Syrup",
+BREAKFAST = ["Bran Flakes Cereal", "Honey Nut Granola", "Buttermilk Pancake Mix", "Pure Maple Syrup",
              "Blueberry Bagels", "Instant Oatmeal, Maple & Brown Sugar"]
-    book = FactBook.from_products([Product(id=f"b{i}", name=n) for i, n in enumerate(names)])
+
+
+def _breakfast_shopper(personas: tuple[str, ...]) -> tuple[PersonaCatalog, FactBook, list[str]]:
+    """Three candidate personas, and a shopper who bought six breakfast products twice each."""
+    full = load_persona_catalog()
+    catalog = PersonaCatalog(persona=[full.get(i) for i in personas])
+    book = FactBook.from_products([Product(id=f"b{i}", name=n) for i, n in enumerate(BREAKFAST)])
+    return catalog, book, [f"b{i}" for i in range(len(BREAKFAST))] * 2
+
+
+def test_persona_scoring_with_the_real_model() -> None:
+    catalog, book, history = _breakfast_shopper(("breakfast_lover", "tech_savvy", "party_host"))
     assessor = LLMAssessor(book, catalog, build_llm(get_settings()))
-    raw = assessor.raw_scores([f"b{i}" for i in range(len(names))] * 2)
+    raw = assessor.raw_scores(history)
     assert max(raw, key=raw.__getitem__) == "breakfast_lover"
     assert raw["breakfast_lover"] > raw["tech_savvy"]
 
 
 def test_one_call_persona_scoring_with_the_real_model() -> None:
-    full = load_persona_catalog()
-    catalog = PersonaCatalog(persona=[full.get(i) for i in ("party_host", "tech_savvy", "breakfast_lover")])
-    names = ["Bran Flakes Cereal", "Honey Nut Granola", "Buttermilk Pancake Mix", "Pure Maple Syrup",
-             "Blueberry Bagels", "Instant Oatmeal, Maple & Brown Sugar"]
-    book = FactBook.from_products([Product(id=f"b{i}", name=n) for i, n in enumerate(names)])
+    catalog, book, history = _breakfast_shopper(("party_host", "tech_savvy", "breakfast_lover"))
     assessor = ChoiceLLMAssessor(book, catalog, build_llm(get_settings()), calibrate=False)
-    dist = assessor.raw_scores([f"b{i}" for i in range(len(names))] * 2)
+    dist = assessor.raw_scores(history)
     assert abs(sum(dist.values()) - 1) < 1e-6 and assessor.calls == 1
     assert max(dist, key=dist.__getitem__) == "breakfast_lover" and dist["breakfast_lover"] > 0.5
