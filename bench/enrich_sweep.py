@@ -44,6 +44,9 @@ PRESETS: dict[str, tuple[dict[str, Any], bool, int, bool]] = {
     "naive": ({"descriptions": True, "few_shot": 3, "demo_budget": 800, "text_budget": 4000,
                "skip_impossible": False}, True, 1, False),
     "rich": ({**RICH, "demo_reuse": 2}, True, 1, True),
+    # the same demonstrations for a whole category: everything before the product text is one cached prefix
+    "rich-fixed": ({**RICH, "fixed_demos": True}, True, 1, True),
+    "rich-fixed5": ({**RICH, "fixed_demos": True, "few_shot": 5}, True, 1, True),
     "lean": ({**LEAN, "demo_reuse": 2}, False, 1, True),
     "lean-full": ({**LEAN, "demo_reuse": 2}, True, 1, True),
     "lean-b4": (LEAN, False, 4, True),

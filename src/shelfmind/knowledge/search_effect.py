@@ -52,10 +52,13 @@ def touched(judged: Judgments, queries: Sequence[str], extra: Mapping[str, str])
 def rebuild(base: LanceIndex, path: Path, products: Sequence[Product], extra: Mapping[str, str] | None) -> LanceIndex:
     """A copy of `base` at `path` rebuilt over `products` with `extra` text. Vectors of unchanged rows are
     reused (only products with KB text are embedded again) and vector search is exact, so the two arms
-    differ by the KB text alone (no approximate-index training noise)."""
-    if path.exists():
-        shutil.rmtree(path)
-    shutil.copytree(base.path, path)
+    differ by the KB text alone (no approximate-index training noise). The copy is kept between runs and
+    is its own vector source on a rerun, so an index built before text hashes were stored is embedded once."""
+    from shelfmind.search.manifest import MANIFEST_NAME
+
+    if not (path / MANIFEST_NAME).exists():
+        shutil.rmtree(path, ignore_errors=True)
+        shutil.copytree(base.path, path)
     settings = base.settings.model_copy(update={"ann_min_rows": 10**9})
     index = LanceIndex(path, base.embedder, schema=base.schema, settings=settings, catalog_name=base.catalog_name)
     index.build(list(products), extra, progress=True)

@@ -44,3 +44,13 @@ def test_kb_text_arms_and_touched_subset(tmp_path: Path, products: list[Product]
     text = format_effect(SearchEffect(judgments="x", intents_built=1, intents_failed=0, products_with_kb_text=2,
                                       report_queries=n_report, touched_queries=n_touched, rows=rows))
     assert "hybrid (default) / with KB text" in text and "NDCG@10" in text
+
+
+def test_rerun_reuses_the_arm_copy_vectors(tmp_path: Path, products: list[Product]) -> None:
+    base = LanceIndex(tmp_path / "index", HashingEmbedder(64), catalog_name="test")
+    base.build(products)
+    first = rebuild(base, tmp_path / "with", products, {"p1": "Good for: bedtime."})
+    assert first.reused_vectors == len(products) - 1  # only p1's text changed against the base
+    again = rebuild(base, tmp_path / "with", products, {"p1": "Good for: bedtime.", "p2": "Good for: naps."})
+    assert again.reused_vectors == len(products) - 1  # p1 from the arm's own copy, p2 embedded
+    assert again.manifest and again.manifest.extra_text["count"] == 2
