@@ -123,7 +123,7 @@ def delete(target: str, whole_user: bool) -> None:
 @user.command("assign")
 @click.argument("user_ids", nargs=-1)
 @click.option("--all", "all_users", is_flag=True, help="Every user in the store.")
-@click.option("--assessor", type=click.Choice(["facts", "embedding", "llm"]), default="llm", show_default=True)
+@click.option("--assessor", type=click.Choice(["facts", "embedding", "llm", "llm-signature", "llm-yesno"]), default="llm", show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 def assign(user_ids: tuple[str, ...], all_users: bool, assessor: str, as_json: bool) -> None:
     """(Re-)assess personas from behaviour, in batch, through the behaviour-signature cache."""

@@ -353,7 +353,11 @@ class SignatureCache:
         vec = self.vector(history)
         if vec is None or old_signature == "cold":
             return (vec is None) != (old_signature == "cold")
-        return distance(dict(json.loads(old_signature)), vec) > self.radius
+        try:
+            old = dict(json.loads(old_signature))
+        except (ValueError, TypeError):  # another kind of signature (e.g. an exact signature key): re-assess
+            return True
+        return distance(old, vec) > self.radius
 
 
 def evidence(book: FactBook, catalog: PersonaCatalog, history: Sequence[str], weights: dict[str, float],

@@ -1,4 +1,5 @@
-"""One LLM call per shopper scores every candidate persona (the `llm` assessor).
+"""One LLM call per shopper scores every candidate persona (the `llm` assessor with
+SHELFMIND_PERSONA_LLM_INPUT=list|summary; the default input is the behaviour signature: signature.py).
 
 The personas are options in a constant system prompt, each named by a one-word keyword ("healthy",
 "thrifty"...; `answer="letter"` uses A, B, C...), so llama.cpp reuses its KV cache for that prefix
@@ -143,11 +144,14 @@ class ChoiceLLMAssessor:
 
     def distribution(self, history: Sequence[str]) -> dict[str, float]:
         """P(persona) from one call, before calibration (sums to 1 over the catalog)."""
-        self.calls += 1
         kind = "Shopper summary" if self.mode == "summary" else "Purchases, most frequent first"
+        return self.text_distribution(kind, self.shopper_text(history))
+
+    def text_distribution(self, kind: str, data: str) -> dict[str, float]:
+        """P(persona) for one shopper data block (`kind` names it in the prompt): one LLM call."""
+        self.calls += 1
         messages = [Message(role=m.role, content=m.content) for m in
-                    self.prompt.render(options=self.options, kind=kind, data=self.shopper_text(history),
-                                       answer=_ANSWER[self.answer])]
+                    self.prompt.render(options=self.options, kind=kind, data=data, answer=_ANSWER[self.answer])]
         request = ChatRequest(
             messages=messages, max_tokens=1, temperature=0.0, logprobs=True, top_logprobs=20,
             meta=RequestMeta(task="persona", prompt_name=self.prompt.name, prompt_version=self.prompt.version),
@@ -167,7 +171,9 @@ class ChoiceLLMAssessor:
 
     def raw_scores(self, history: Sequence[str]) -> dict[str, float]:
         """Calibrated P(persona) (sums to 1): the distribution over the average shopper's, renormalised."""
-        dist = self.distribution(history)
+        return self.calibrated(self.distribution(history))
+
+    def calibrated(self, dist: dict[str, float]) -> dict[str, float]:
         if not self.calibrate or not self.book.products:
             return dist
         base = self.baseline()

@@ -1,10 +1,13 @@
 """Runtime wiring for personalization (the Runtime's `users` and `recommender` properties).
 
 The profile service assesses new users with a fast assessor on the request path (default: the
-deterministic fact assessor; SHELFMIND_PERSONA_ASSESSOR=embedding|llm|llm-yesno to change it: `llm` is
-the one-call assessor of personas/choose.py, SHELFMIND_PERSONA_LLM_INPUT=list|summary picks what it reads;
-`llm-yesno` the older one yes/no call per persona); the LLM assessment runs offline in batch (`shelfmind user assign --all --assessor llm`) through the
-signature cache and is kept until a user's behaviour signature changes.
+deterministic fact assessor; SHELFMIND_PERSONA_ASSESSOR=embedding|llm|llm-yesno to change it). `llm` is
+the one-call assessor of personas/choose.py; SHELFMIND_PERSONA_LLM_INPUT picks what it reads: `signature`
+(the default; personas/signature.py: the coarse behaviour signature only, results cached exactly per
+signature, ~170 calls per 1,000 users), `list` (the purchase list) or `summary`; `llm-signature` forces
+the signature. `llm-yesno` is the older one yes/no call per persona. The LLM assessment runs offline in
+batch (`shelfmind user assign --all --assessor llm`) through the cache and is kept until a user's
+behaviour signature changes.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from shelfmind.personas.catalog import PersonaCatalog, load_persona_catalog
 from shelfmind.personas.facts import FactBook
 from shelfmind.personas.recommend import Recommender
 from shelfmind.personas.service import UserService
+from shelfmind.personas.signature import ExactSignatureCache, SignatureLLMAssessor
 from shelfmind.personas.store import UserStore
 
 log = logging.getLogger(__name__)
@@ -34,14 +38,16 @@ def fact_book(rt: Any) -> FactBook:
 
 
 def build_assessor(rt: Any, kind: str, book: FactBook, personas: PersonaCatalog) -> Assessor:
-    if kind == "llm":
+    if kind in ("llm", "llm-signature"):
         from shelfmind.personas.choose import ChoiceLLMAssessor
 
-        mode = os.environ.get("SHELFMIND_PERSONA_LLM_INPUT", "list")
-        if mode not in ("list", "summary"):
+        mode = "signature" if kind == "llm-signature" else os.environ.get("SHELFMIND_PERSONA_LLM_INPUT", "signature")
+        if mode not in ("signature", "list", "summary"):
             from shelfmind.errors import ConfigError
 
-            raise ConfigError(f"unknown SHELFMIND_PERSONA_LLM_INPUT {mode!r}", hint="list or summary")
+            raise ConfigError(f"unknown SHELFMIND_PERSONA_LLM_INPUT {mode!r}", hint="signature, list or summary")
+        if mode == "signature":
+            return SignatureLLMAssessor(book, personas, rt.llm)
         return ChoiceLLMAssessor(book, personas, rt.llm, mode="summary" if mode == "summary" else "list")
     if kind == "llm-yesno":
         return LLMAssessor(book, personas, rt.llm)
@@ -51,7 +57,7 @@ def build_assessor(rt: Any, kind: str, book: FactBook, personas: PersonaCatalog)
         return FactAssessor(book, personas)
     from shelfmind.errors import ConfigError
 
-    raise ConfigError(f"unknown persona assessor {kind!r}", hint="facts, embedding, llm or llm-yesno")
+    raise ConfigError(f"unknown persona assessor {kind!r}", hint="facts, embedding, llm, llm-signature or llm-yesno")
 
 
 def build_users(rt: Any, *, assessor: str | None = None, seed_demo: bool = True) -> UserService:
@@ -61,8 +67,12 @@ def build_users(rt: Any, *, assessor: str | None = None, seed_demo: bool = True)
     kind = assessor or os.environ.get("SHELFMIND_PERSONA_ASSESSOR", "facts")
     gate_margin = os.environ.get("SHELFMIND_PERSONA_GATE_MARGIN")  # opt-in decision-keyed sharing (see assign)
     gate = FactAssessor(book, personas) if gate_margin else None
-    cache = SignatureCache(build_assessor(rt, kind, book, personas), book, personas, store, gate=gate,
-                           min_margin=float(gate_margin or 0.0))
+    built = build_assessor(rt, kind, book, personas)
+    cache: SignatureCache
+    if isinstance(built, SignatureLLMAssessor):  # exact cache on the signature the LLM reads
+        cache = ExactSignatureCache(built, store)
+    else:
+        cache = SignatureCache(built, book, personas, store, gate=gate, min_margin=float(gate_margin or 0.0))
     service = UserService(store, book, personas, cache, llm=_llm_or_none(rt))
     if seed_demo and not store.list_users() and len(book.products):
         try:

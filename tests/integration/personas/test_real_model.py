@@ -53,3 +53,20 @@ def test_one_call_persona_scoring_with_the_real_model() -> None:
     dist = assessor.raw_scores(history)
     assert abs(sum(dist.values()) - 1) < 1e-6 and assessor.calls == 1
     assert max(dist, key=dist.__getitem__) == "breakfast_lover" and dist["breakfast_lover"] > 0.5
+
+
+def test_signature_scoring_with_the_real_model() -> None:
+    """The signature-input assessor: one call for a breakfast shopper, and none for a second shopper with
+    the same signature (exact cache); the model never sees a product name."""
+    from shelfmind.personas.signature import ExactSignatureCache, SignatureLLMAssessor
+
+    others = ["Tortilla Chips", "Red Wine", "Spaghetti Pasta", "Chicken Breast", "Cola Soda", "Cheddar Cheese",
+              "Tomato Pasta Sauce", "Chocolate Chip Cookies", "Frozen Pizza", "Green Tea"]
+    book = FactBook.from_products([Product(id=f"p{i}", name=n) for i, n in enumerate(BREAKFAST + others)])
+    assessor = SignatureLLMAssessor(book, load_persona_catalog(), build_llm(get_settings()))
+    cache = ExactSignatureCache(assessor)
+    weights, sig, hit = cache.assess(["p0", "p1", "p2", "p3", "p4", "p5", "p8"])
+    assert sig.startswith("cat:breakfast") and not hit and assessor.calls == 1
+    assert next(iter(weights)) == "breakfast_lover"
+    again, sig2, hit2 = cache.assess(["p5", "p4", "p3", "p2", "p1", "p0", "p6"])
+    assert (again, sig2, hit2) == (weights, sig, True) and assessor.calls == 1

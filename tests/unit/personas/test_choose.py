@@ -129,10 +129,14 @@ def test_factory_llm_kinds(monkeypatch: pytest.MonkeyPatch, book: FactBook, pers
 
     from shelfmind.personas.assign import LLMAssessor
     from shelfmind.personas.factory import build_assessor
+    from shelfmind.personas.signature import SignatureLLMAssessor
 
     rt = SimpleNamespace(llm=LogprobLLM(_biased))
+    assert isinstance(build_assessor(rt, "llm", book, personas), SignatureLLMAssessor)  # the default input
+    monkeypatch.setenv("SHELFMIND_PERSONA_LLM_INPUT", "list")
     chooser = build_assessor(rt, "llm", book, personas)
     assert isinstance(chooser, ChoiceLLMAssessor) and chooser.mode == "list"
+    assert isinstance(build_assessor(rt, "llm-signature", book, personas), SignatureLLMAssessor)
     monkeypatch.setenv("SHELFMIND_PERSONA_LLM_INPUT", "summary")
     assert build_assessor(rt, "llm", book, personas).mode == "summary"  # type: ignore[attr-defined]
     assert isinstance(build_assessor(rt, "llm-yesno", book, personas), LLMAssessor)
