@@ -18,8 +18,9 @@ from shelfmind.personas.facts import FactBook
 @click.option("--quick", is_flag=True, help="Fewer users and epochs (about a minute).")
 @click.option("--llm-users", default=0, show_default=True,
               help="Also score personas with the LLM for this many simulated users (one call each).")
-@click.option("--llm-input", type=click.Choice(["list", "summary"]), default="list", show_default=True,
-              help="What the LLM reads: a canonical behaviour summary or the purchase list.")
+@click.option("--llm-input", type=click.Choice(["signature", "list", "summary"]), default="signature",
+              show_default=True, help="What the LLM reads: the behaviour signature (the default assessor), the "
+              "purchase list or a canonical behaviour summary.")
 @click.option("--no-embedder", is_flag=True, help="Skip the embedding assessor.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Report folder (default: $SHELFMIND_HOME/reports).")
