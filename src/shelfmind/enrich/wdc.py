@@ -122,6 +122,29 @@ _UNIT = r"""(?:"|''|in\.?|inch(?:es)?|ft\.?|feet|cm|mm|m|[kmgt]b|k|rpm|oz|lbs?\.
 NUMBER_WITH_UNIT = r"(?i:\d+(?:[.,]\d+)?(?:[-\s]\d+/\d+|/\d+)?\s?-?" + _UNIT + ")"
 
 
+# units that measure the same thing: a width labelled in inches accepts feet or cm, never volts or GB
+UNIT_FAMILIES: tuple[tuple[str, ...], ...] = (
+    ('"', "''", "in", "in.", "inch", "inches", "ft", "ft.", "feet", "cm", "mm", "m"),  # length
+    ("kb", "mb", "gb", "tb"), ("k", "rpm"), ("oz", "lb", "lbs", "lb.", "lbs.", "g", "kg"), ("ml", "l", "qt", "gal"),
+    ("w",), ("v",), ("ghz", "mhz"),
+)
+_NUMBER = r"\d+(?:[.,]\d+)?(?:[-\s]\d+/\d+|/\d+)?\s?-?"
+
+
+def unit_pattern(values: Sequence[str]) -> str:
+    """NUMBER_WITH_UNIT narrowed to the unit families the labelled values use (all units if none is
+    recognised)."""
+    used = set()
+    for v in values:
+        m = re.fullmatch(r"(?i)" + _NUMBER + "(" + _UNIT[3:-1] + ")", v.strip())
+        if m:
+            used.add(m.group(1).lower())
+    units = sorted({u for fam in UNIT_FAMILIES if used & set(fam) for u in fam}, key=lambda u: (-len(u), u))
+    if not units:
+        return NUMBER_WITH_UNIT
+    return r"(?i:" + _NUMBER + "(?:" + "|".join(re.escape(u) for u in units) + "))"
+
+
 def _value_pattern(values: Sequence[str], slots: Sequence[Sequence[str]] = ()) -> str | None:
     """The form the labelled values share, learned from the pool: digits only or one token (nearly
     every value), or a number with a unit (nearly every labelled slot has such a value among its
@@ -131,7 +154,7 @@ def _value_pattern(values: Sequence[str], slots: Sequence[Sequence[str]] = ()) -
     if sum(bool(re.fullmatch(r"\d+", v)) for v in values) >= 0.95 * len(values):
         return r"\d+"
     if len(slots) >= 10 and sum(any(re.fullmatch(NUMBER_WITH_UNIT, v) for v in s) for s in slots) >= 0.85 * len(slots):
-        return NUMBER_WITH_UNIT
+        return unit_pattern([v for slot in slots for v in slot])
     if sum(bool(re.fullmatch(r"\S+", v)) for v in values) >= 0.95 * len(values):
         return r"\S+"
     return None

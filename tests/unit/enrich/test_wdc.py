@@ -45,3 +45,15 @@ def test_a_dimension_learns_the_number_with_unit_form() -> None:
     assert ex.check(spec, "21-1/4", text, 0.9, []).value == '21-1/4"'  # the unit written after it is kept
     bare = ex.check(spec, "4", text, 0.9, [])  # "4" (from 4-Tier) is not a width
     assert bare.grounding.status == GroundStatus.UNGROUNDED and bare.status == "needs_review"
+
+
+def test_a_dimension_refuses_a_value_in_another_unit_family() -> None:
+    import re
+
+    from shelfmind.enrich.wdc import unit_pattern
+
+    width = unit_pattern(['24"', '21-1/4"', "30 in", "2 ft"])
+    assert all(re.fullmatch(width, v) for v in ['36-1/4"', "15 cm", "2 ft"])
+    assert not any(re.fullmatch(width, v) for v in ["120v", "64 oz", "300GB", "4"])
+    capacity = unit_pattern(["300GB", "2GB"])
+    assert re.fullmatch(capacity, "146GB") and not re.fullmatch(capacity, "15K")
