@@ -47,6 +47,8 @@ PRESETS: dict[str, tuple[dict[str, Any], bool, int, bool]] = {
     # the same demonstrations for a whole category: everything before the product text is one cached prefix
     "rich-fixed": ({**RICH, "fixed_demos": True}, True, 1, True),
     "rich-fixed5": ({**RICH, "fixed_demos": True, "few_shot": 5}, True, 1, True),
+    # keep the previous product's demonstrations while they are among its 3 + 6 nearest (more prefix reuse)
+    "rich-reuse6": ({**RICH, "demo_reuse": 6}, True, 1, True),
     "lean": ({**LEAN, "demo_reuse": 2}, False, 1, True),
     "lean-full": ({**LEAN, "demo_reuse": 2}, True, 1, True),
     "lean-b4": (LEAN, False, 4, True),

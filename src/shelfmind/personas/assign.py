@@ -355,9 +355,19 @@ class SignatureCache:
             return (vec is None) != (old_signature == "cold")
         try:
             old = dict(json.loads(old_signature))
-        except (ValueError, TypeError):  # another kind of signature (e.g. an exact signature key): re-assess
-            return True
+        except (ValueError, TypeError):
+            # an exact behaviour signature (personas/signature.py: what the offline LLM assessment read):
+            # that assessment is kept while the user's signature stays the same
+            return self._exact_signature(history) != old_signature
         return distance(old, vec) > self.radius
+
+    def _exact_signature(self, history: Sequence[str]) -> str:
+        from shelfmind.personas.signature import SignatureBuilder
+
+        if getattr(self, "_signer", None) is None:
+            self._signer = SignatureBuilder(self.book, self.catalog)
+        sig = self._signer(history)
+        return "cold" if sig is None else sig.key
 
 
 def evidence(book: FactBook, catalog: PersonaCatalog, history: Sequence[str], weights: dict[str, float],

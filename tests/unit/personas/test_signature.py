@@ -127,8 +127,10 @@ def test_factory_builds_the_signature_assessor(book: FactBook, personas: Persona
         build_assessor(SimpleNamespace(llm=llm), "llm-signatures", book, personas)
 
 
-def test_switching_cache_kinds_reassesses(tmp_path: Path, book: FactBook, personas: PersonaCatalog,
-                                          llm: FakeLLM) -> None:
+def test_request_path_keeps_the_offline_llm_assessment_until_the_signature_changes(
+        tmp_path: Path, book: FactBook, personas: PersonaCatalog, llm: FakeLLM) -> None:
+    """`user assign --assessor llm` runs offline; the request path (fact assessor, vector cache) must not
+    overwrite its result while the user's behaviour signature is the same."""
     from shelfmind.personas.assign import FactAssessor, SignatureCache
 
     store = UserStore(tmp_path / "users.sqlite")
@@ -136,4 +138,9 @@ def test_switching_cache_kinds_reassesses(tmp_path: Path, book: FactBook, person
     exact.add_purchases("u1", BREAKFAST_A)
     assert exact.profile("u1").signature == "cat:breakfast|healthy"
     facts = UserService(store, book, personas, SignatureCache(FactAssessor(book, personas), book, personas, store))
-    assert facts.profile("u1").assessed_by.startswith("facts")  # type: ignore[union-attr]
+    kept = facts.profile("u1")
+    assert kept.signature == "cat:breakfast|healthy" and (kept.assessed_by or "").startswith("llmsig:")
+    facts.add_purchases("u1", ["p19"])  # same signature: still the LLM's assessment
+    assert (facts.profile("u1").assessed_by or "").startswith("llmsig:")
+    facts.add_purchases("u1", TREATS * 3)  # behaviour changed: the request path re-assesses
+    assert (facts.profile("u1").assessed_by or "").startswith("facts")
