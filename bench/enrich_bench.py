@@ -21,7 +21,9 @@ same products (and their duplicates) one by one, then the optimised arm enriches
 time is the sum of its own turns. Other load on the machine therefore hits both arms alike, and the
 ratio stays meaningful on a busy 2-core box. Each arm has its own model server (its own prompt
 cache), so neither reuses a prefix the other has just evaluated. Both call the model without the response cache: every
-call is real. Prints a table (products/hour, calls, tokens, F1) and the ratio; writes a PNG under
+call is real. Note that llama.cpp's host-memory prompt cache (cache_ram_mib, 8 GiB by default) also
+serves the naive arm: a duplicate's prompt costs it almost nothing even when it comes much later, so
+the naive arm pays a duplicate's decode only. Prints a table (products/hour, calls, tokens, F1) and the ratio; writes a PNG under
 $SHELFMIND_HOME/reports.
 """
 
