@@ -127,7 +127,6 @@ def delete(target: str, whole_user: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def assign(user_ids: tuple[str, ...], all_users: bool, assessor: str, as_json: bool) -> None:
     """(Re-)assess personas from behaviour, in batch, through the behaviour-signature cache."""
-    from shelfmind.personas.assign import evidence
     from shelfmind.personas.factory import build_users
 
     rt = get_runtime()
@@ -135,16 +134,9 @@ def assign(user_ids: tuple[str, ...], all_users: bool, assessor: str, as_json: b
     ids = [u["id"] for u in users.list_users()] if all_users else list(user_ids)
     if not ids:
         raise click.UsageError("give user ids or --all")
-    out = []
-    for uid in tqdm(ids, desc="assign personas", unit="user", file=sys.stderr, disable=len(ids) < 2):
-        users.store.user_row(uid)
-        history = users.store.history(uid)
-        weights, sig, cached = users.assigner.assess(history)
-        personas = evidence(users.book, users.personas, history, weights)
-        users.store.set_assessment(uid, sig, [p.model_dump() for p in personas],
-                                   "cache" if cached else users.assigner.assessor.id)
-        out.append({"user": uid, "signature": sig, "cached": cached,
-                    "personas": [p.model_dump() for p in personas]})
+    bar = tqdm(total=len(ids), desc="assign personas", unit="user", file=sys.stderr, disable=len(ids) < 2)
+    out = users.assess(ids, progress=lambda: bar.update(1))
+    bar.close()
     summary = {"users": len(ids), "assessments": users.assigner.assessments, "cache_hits": users.assigner.hits}
     if as_json:
         _echo_json({"summary": summary, "users": out})

@@ -119,6 +119,23 @@ class UserService:
             assessed_by=assessed_by, cold_start=not personas,
         )
 
+    def assess(self, user_ids: Iterable[str], *, progress: Any = None) -> list[dict[str, Any]]:
+        """(Re-)assess personas from behaviour in batch, through the signature cache, and store them
+        (`shelfmind user assign`, the demo): the request path keeps a stored assessment until the
+        user's behaviour signature changes. `progress` is called once per user."""
+        out = []
+        for uid in user_ids:
+            self.store.user_row(uid)  # NotFound for an unknown user
+            history = self.store.history(uid)[-HISTORY_CAP:]
+            weights, sig, cached = self.assigner.assess(history)
+            personas = evidence(self.book, self.personas, history, weights)
+            self.store.set_assessment(uid, sig, [p.model_dump() for p in personas],
+                                      "cache" if cached else self.assigner.assessor.id)
+            out.append({"user": uid, "signature": sig, "cached": cached, "personas": [p.model_dump() for p in personas]})
+            if progress is not None:
+                progress()
+        return out
+
     def _merge_hints(self, personas: list[PersonaWeight], hinted: list[str]) -> list[PersonaWeight]:
         if not hinted:
             return personas

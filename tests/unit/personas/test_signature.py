@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shelfmind.errors import ConfigError
+from shelfmind.errors import ConfigError, NotFound
 from shelfmind.llm.base import ChatRequest
 from shelfmind.llm.providers.fake import FakeLLM
 from shelfmind.personas.catalog import PersonaCatalog
@@ -136,7 +136,12 @@ def test_request_path_keeps_the_offline_llm_assessment_until_the_signature_chang
     store = UserStore(tmp_path / "users.sqlite")
     exact = UserService(store, book, personas, ExactSignatureCache(SignatureLLMAssessor(book, personas, llm), store))
     exact.add_purchases("u1", BREAKFAST_A)
-    assert exact.profile("u1").signature == "cat:breakfast|healthy"
+    exact.add_purchases("u2", BREAKFAST_B)
+    rows = exact.assess(["u1", "u2"])  # the offline batch (`user assign`): one call, u2 shares it
+    assert [r["cached"] for r in rows] == [False, True] and len(llm.requests) == 1
+    assert rows[0]["signature"] == "cat:breakfast|healthy" and rows[0]["personas"][0]["id"] == "breakfast_lover"
+    with pytest.raises(NotFound):
+        exact.assess(["nobody"])
     facts = UserService(store, book, personas, SignatureCache(FactAssessor(book, personas), book, personas, store))
     kept = facts.profile("u1")
     assert kept.signature == "cat:breakfast|healthy" and (kept.assessed_by or "").startswith("llmsig:")
