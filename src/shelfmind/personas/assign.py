@@ -67,6 +67,11 @@ def margin(scores: dict[str, float], *, floor: float, ratio: float = 0.6) -> flo
     return min(gaps)
 
 
+def catalog_base(book: FactBook) -> dict[str, float]:
+    """What an average shopper's history looks like: the catalog's fact shares, 10% repeat purchases."""
+    return {**book.catalog_profile(), "previously_bought": 0.1}
+
+
 def history_profile(book: FactBook, history: Sequence[str]) -> dict[str, float]:
     prof = book.profile(history)
     known = [pid for pid in history if pid in book]
@@ -81,8 +86,7 @@ class FactAssessor:
     def __init__(self, book: FactBook, catalog: PersonaCatalog) -> None:
         self.book = book
         self.catalog = catalog
-        self._base = book.profile(book.products)
-        self._base["previously_bought"] = 0.1
+        self._base = catalog_base(book)
 
     @property
     def id(self) -> str:
@@ -210,7 +214,7 @@ def behaviour_vector(book: FactBook, catalog: PersonaCatalog, history: Sequence[
     if len(known) < 3:
         return None
     prof = history_profile(book, known)
-    base = _catalog_base(book)
+    base = catalog_base(book)
     relevant = {f for p in catalog.personas for f, w in p.boosts.items() if w > 0}
     lift = {f: prof.get(f, 0.0) - base.get(f, 0.0) for f in relevant}
     dominant = sorted((f for f in lift if lift[f] > resolution), key=lambda f: (-lift[f], f))[:top]
@@ -230,17 +234,6 @@ def signature(book: FactBook, catalog: PersonaCatalog, history: Sequence[str], *
         return "cold"
     raw = json.dumps(sorted(vec.items()))
     return hashlib.sha1(raw.encode()).hexdigest()[:16]
-
-
-_BASES: dict[int, dict[str, float]] = {}
-
-
-def _catalog_base(book: FactBook) -> dict[str, float]:
-    key = id(book)
-    if key not in _BASES:
-        _BASES[key] = book.profile(book.products)
-        _BASES[key]["previously_bought"] = 0.1
-    return _BASES[key]
 
 
 class SignatureCache:

@@ -237,6 +237,7 @@ class FactBook:
     products: dict[str, Product]
     category: dict[str, str] = field(default_factory=dict)
     _facts: dict[str, dict[str, str]] = field(default_factory=dict)
+    _catalog: dict[str, float] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> FactBook:
@@ -259,10 +260,17 @@ class FactBook:
         if not new:
             return
         tiers = _price_tiers(self.products.values(), self.category)
+        self._catalog = None
         for p in new:
             self.products[p.id] = p
             self.category[p.id] = category_of(p.name)
             self._facts[p.id] = compute_facts(p, self.category[p.id], tiers)
+
+    def catalog_profile(self) -> dict[str, float]:
+        """The fact shares of the whole catalog (computed once; `add` resets it). Do not mutate."""
+        if self._catalog is None:
+            self._catalog = self.profile(self.products)
+        return self._catalog
 
     def profile(self, pids: Iterable[str]) -> dict[str, float]:
         """Share of the given purchases that carry each fact (repeats count: they are behaviour)."""

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from shelfmind.llm.base import LLM
 from shelfmind.llm.prompts import load_prompt
-from shelfmind.personas.assign import SignatureCache, history_profile, margin, select
+from shelfmind.personas.assign import SignatureCache, catalog_base, history_profile, margin, select
 from shelfmind.personas.catalog import PersonaCatalog
 from shelfmind.personas.choose import AnswerKind, ChoiceLLMAssessor
 from shelfmind.personas.facts import FactBook
@@ -107,8 +107,7 @@ class SignatureBuilder:
                  min_known: int = 3) -> None:
         self.book, self.top, self.threshold, self.min_known = book, top, threshold, min_known
         self.facts = sorted({f for p in catalog.personas for f, w in p.boosts.items() if w > 0})
-        self._base = book.profile(book.products)
-        self._base["previously_bought"] = 0.1
+        self._base = catalog_base(book)
 
     @property
     def id(self) -> str:
