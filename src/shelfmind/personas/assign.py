@@ -21,7 +21,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -33,6 +33,9 @@ from shelfmind.personas.catalog import PersonaCatalog
 from shelfmind.personas.facts import FactBook
 from shelfmind.personas.profile import PersonaWeight
 from shelfmind.personas.store import UserStore
+
+if TYPE_CHECKING:
+    from shelfmind.personas.signature import SignatureBuilder
 
 MAX_PERSONAS = 3
 
@@ -260,6 +263,7 @@ class SignatureCache:
         self._loaded = False
         self.assessments = 0
         self.hits = 0
+        self._signer: SignatureBuilder | None = None  # made when a stored exact signature is met
 
     @property
     def prefix(self) -> str:
@@ -357,7 +361,7 @@ class SignatureCache:
     def _exact_signature(self, history: Sequence[str]) -> str:
         from shelfmind.personas.signature import SignatureBuilder
 
-        if getattr(self, "_signer", None) is None:
+        if self._signer is None:
             self._signer = SignatureBuilder(self.book, self.catalog)
         sig = self._signer(history)
         return "cold" if sig is None else sig.key

@@ -102,10 +102,7 @@ class UserService:
             personas = [PersonaWeight.model_validate(p) for p in json.loads(row["personas"])]
             assessed_by = row.get("assessed_by") or ""
         else:  # new or materially changed behaviour: (re-)assess, through the signature cache
-            weights, sig, cached = self.assigner.assess(history)
-            personas = evidence(self.book, self.personas, history, weights)
-            assessed_by = "cache" if cached else self.assigner.assessor.id
-            self.store.set_assessment(user_id, sig, [p.model_dump() for p in personas], assessed_by)
+            sig, personas, assessed_by = self._reassess(user_id, history)
         statements, live = resolve(self.store.statements(user_id))
         constraints = sorted({e.value for e in live.values() if e.kind == EffectKind.CONSTRAINT})
         preferences = {slot: e.value for slot, e in live.items() if e.kind == EffectKind.PREFERENCE}
@@ -126,15 +123,20 @@ class UserService:
         out = []
         for uid in user_ids:
             self.store.user_row(uid)  # NotFound for an unknown user
-            history = self.store.history(uid)[-HISTORY_CAP:]
-            weights, sig, cached = self.assigner.assess(history)
-            personas = evidence(self.book, self.personas, history, weights)
-            self.store.set_assessment(uid, sig, [p.model_dump() for p in personas],
-                                      "cache" if cached else self.assigner.assessor.id)
-            out.append({"user": uid, "signature": sig, "cached": cached, "personas": [p.model_dump() for p in personas]})
+            sig, personas, assessed_by = self._reassess(uid, self.store.history(uid)[-HISTORY_CAP:])
+            out.append({"user": uid, "signature": sig, "cached": assessed_by == "cache",
+                        "personas": [p.model_dump() for p in personas]})
             if progress is not None:
                 progress()
         return out
+
+    def _reassess(self, user_id: str, history: list[str]) -> tuple[str, list[PersonaWeight], str]:
+        """Assess `history` through the signature cache and store it: (signature, personas, assessed by)."""
+        weights, sig, cached = self.assigner.assess(history)
+        personas = evidence(self.book, self.personas, history, weights)
+        assessed_by = "cache" if cached else self.assigner.assessor.id
+        self.store.set_assessment(user_id, sig, [p.model_dump() for p in personas], assessed_by)
+        return sig, personas, assessed_by
 
     def _merge_hints(self, personas: list[PersonaWeight], hinted: list[str]) -> list[PersonaWeight]:
         if not hinted:
