@@ -1,20 +1,23 @@
 """Enrichment throughput: a naive one-call-per-product baseline vs the optimised job, same run, interleaved.
 
-    python bench/enrich_bench.py [--quick] [--n N] [--batch-size K] [--fake]
+    python bench/enrich_bench.py [--quick] [--n N] [--preset P] [--batch-size K] [--fake]
 
 Inputs: a seeded sample of WDC-PAVE train offers (never the demonstration pool), plus exact
 duplicates of a quarter of them (catalogs list the same item under several ids). F1 is scored on
 the paper's attributes for both arms, counted as in the WDC-PAVE paper, with a paired bootstrap
 95% interval of the difference (resampling offers), so "equal F1" is a statement about noise.
 
-naive      one call per product, long prompt (attribute descriptions + 3 long demonstrations), the
-           full schema of every annotated attribute, the description up to 4,000 characters, no dedup
-optimised  the job as `shelfmind enrich --batch-size K` runs it: identical inputs sent once (input-hash
-           dedup), K products of one category per call (similar products together; the instructions,
-           attribute descriptions and 3 demonstrations retrieved for the group are paid once per call),
-           demonstrations and descriptions cut to 400 / 1,200 characters. The content stays the naive
-           prompt's: on WDC-PAVE the 1.5B model needs the descriptions, the whole attribute list and
-           required keys for its F1 (dropping them, --lean, is faster and loses about 0.1 F1)
+naive      one call per product (preset `naive`): attribute descriptions and 3 retrieved demonstrations
+           of 800 characters, the description up to 4,000 characters, every key answered (null when
+           not stated), no dedup
+optimised  the job as `shelfmind enrich --preset P` runs it (default `stated-fixed4-near1`: 4 fixed
+           demonstrations that together show every attribute, then the nearest one): identical inputs
+           sent once (input-hash dedup), one category's similar products in a row so the instructions and
+           the attribute block are a cached prompt prefix, answers that name only the stated
+           attributes (demonstrations show only theirs), no key for an attribute whose value form
+           occurs nowhere in the text, texts and demonstrations cut to 1,200 / 400 characters.
+           Presets with fixed demonstrations make everything before the product text one cached
+           prefix; `--batch-size K` sends K products per call (the 1.5B loses recall in batches)
 
 The two arms are INTERLEAVED: for each of the optimised job's batches, the naive arm enriches the
 same products (and their duplicates) one by one, then the optimised arm enriches the batch; each arm's
@@ -42,9 +45,10 @@ from shelfmind.config import get_settings
 from shelfmind.enrich.batch import extract_batch, group_for_batches
 from shelfmind.enrich.demos import DemoPool
 from shelfmind.enrich.evaluate import default_descriptions
-from shelfmind.enrich.extract import ExtractConfig, Extractor, ProductResult
+from shelfmind.enrich.extract import Extractor, ProductResult
 from shelfmind.enrich.jobs import JobStore, ProductInput, run_job
 from shelfmind.enrich.metrics import score
+from shelfmind.enrich.presets import PRESETS, preset
 from shelfmind.enrich.wdc import (
     Offer,
     build_schemas,
@@ -144,14 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--input", type=Path, default=DATA)
     ap.add_argument("--seed", type=int, default=2)
     ap.add_argument("--categories", type=int, default=2, help="sample products from the N largest categories (0: all)")
-    ap.add_argument("--batch-size", type=int, default=1,
-                    help="optimised arm: products per call (4 is faster; the 1.5B loses recall in batches)")
-    ap.add_argument("--lean", action="store_true",
-                    help="optimised arm: the fewest tokens (core attributes, no descriptions, optional keys): faster, lower F1")
-    ap.add_argument("--fixed-demos", action="store_true",
-                    help="optimised arm: one fixed set of demonstrations per category instead of retrieved ones, so "
-                         "everything before the product text is one cached prompt prefix (4x fewer prompt tokens "
-                         "evaluated; about 0.1 F1 lower on the 30-offer sweep: bench/enrich_sweep.py rich-fixed)")
+    ap.add_argument("--preset", default="stated-fixed4-near1", choices=sorted(PRESETS),
+                    help="optimised arm's extraction configuration (shelfmind.enrich.presets)")
+    ap.add_argument("--batch-size", type=int, default=None, help="optimised arm: products per call (default: the preset's)")
     ap.add_argument("--fake", action="store_true", help="plumbing check with the deterministic fake model")
     ap.add_argument("--plot", type=Path, default=None)
     args = ap.parse_args(argv)
@@ -188,19 +187,14 @@ def main(argv: list[str] | None = None) -> int:
         settings.llm_strong, settings.model_copy(update={"llm_context": settings.llm_context + 512}))
     naive_llm, opt_llm = Counting(other), Counting(llm)
     naive_schemas = build_schemas([full[o.id] for o in pool if o.id in full], descriptions=descriptions)
-    naive = Extractor(naive_llm, naive_schemas, demos=demos, config=ExtractConfig(
-        descriptions=True, few_shot=3, demo_budget=800, skip_impossible=False, text_budget=4000))
-    if args.lean:  # fewest tokens: core attributes only, no descriptions, compact demonstrations, optional keys
-        opt_schemas, opt_config = build_schemas(pool), ExtractConfig(
-            descriptions=False, few_shot=2, demo_budget=200, skip_impossible=True, text_budget=1200,
-            compact_demos=True, optional_keys=True, batch_size=args.batch_size, prompt_name="enrich_extract_prefix")
-    else:  # the naive prompt's content (it is what the F1 needs), paid once per batch, shorter texts
-        opt_schemas, opt_config = naive_schemas, ExtractConfig(
-            descriptions=True, few_shot=3, demo_budget=400, skip_impossible=False, text_budget=1200, demo_reuse=2,
-            fixed_demos=args.fixed_demos, batch_size=args.batch_size)
+    naive = Extractor(naive_llm, naive_schemas, demos=demos, config=preset("naive"))
+    chosen = PRESETS[args.preset]
+    opt_schemas = naive_schemas if chosen.whole_list else build_schemas(pool)
+    opt_config = preset(args.preset, **({"batch_size": args.batch_size} if args.batch_size else {}))
+    batch_size = opt_config.batch_size
     optimised = Extractor(opt_llm, opt_schemas, demos=demos, config=opt_config)
 
-    naive_out, opt_out, seconds = run(naive, optimised, inputs, args.batch_size)
+    naive_out, opt_out, seconds = run(naive, optimised, inputs, batch_size)
     ids = [p.id for p in inputs]
     rows = []
     items: dict[str, list[tuple[str, Any, Any]]] = {}
@@ -213,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                      "recall": s.recall})
     lo, hi = paired_bootstrap(items["naive"], items["optimised"])
     print(f"enrichment throughput, {len(ids)} products ({n} distinct + {dups} duplicates), model {llm.model_id}, "
-          f"batch size {args.batch_size}, arms interleaved")
+          f"optimised: preset {args.preset}, batch size {batch_size}, arms interleaved")
     print(f"{'arm':<10} {'products/h':>11} {'s':>8} {'calls':>6} {'prompt tok':>11} {'evaluated':>10} "
           f"{'compl tok':>10} {'P':>6} {'R':>6} {'F1':>6}")
     for r in rows:

@@ -9,10 +9,10 @@ reused from its prompt cache), output tokens, per product - and its precision / 
 (WDC-PAVE counting). Token counts do not depend on other load on the machine; seconds do.
 Per-offer predictions and confidences are written under $SHELFMIND_HOME/reports/sweep_PRESET.json.
 
-Presets (see PRESETS): naive (the throughput baseline's prompt), rich (its content with shorter
-texts and demonstrations, similar products in a row), lean (core attributes, no descriptions,
-compact demonstrations), lean-full (lean + the whole attribute list), lean-b4 / lean-b4-optional /
-rich-b4 / rich-b4-optional (4 products per call; optional: answers leave out unstated attributes).
+Presets: `shelfmind.enrich.presets.PRESETS` (naive = the throughput baseline's prompt; rich = its
+content with shorter texts and demonstrations, similar products in a row; stated = answers that name
+only stated attributes; *-fixed* = one fixed set of demonstrations per category, a cached prefix;
+lean* = fewer tokens in the prompt; *-b4* = 4 products per call).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 from shelfmind.config import get_settings
 from shelfmind.enrich.batch import extract_batch, group_for_batches
@@ -32,33 +31,11 @@ from shelfmind.enrich.evaluate import default_descriptions
 from shelfmind.enrich.extract import ExtractConfig, Extractor, ProductResult
 from shelfmind.enrich.jobs import ProductInput
 from shelfmind.enrich.metrics import score
+from shelfmind.enrich.presets import PRESETS
 from shelfmind.enrich.wdc import build_schemas, demos_from_offers, read_descriptions, read_offers, split
 from shelfmind.llm.base import LLM, ChatRequest, ChatResponse
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wdc-pave" / "wdc" / "train_1.0.jsonl"
-RICH = {"descriptions": True, "few_shot": 3, "demo_budget": 400, "text_budget": 1200, "skip_impossible": False}
-LEAN = {"descriptions": False, "few_shot": 2, "demo_budget": 200, "text_budget": 1200, "compact_demos": True,
-        "prompt_name": "enrich_extract_prefix"}
-# name -> (extract config, whole attribute list?, products per call, similar products in a row?)
-PRESETS: dict[str, tuple[dict[str, Any], bool, int, bool]] = {
-    "naive": ({"descriptions": True, "few_shot": 3, "demo_budget": 800, "text_budget": 4000,
-               "skip_impossible": False}, True, 1, False),
-    "rich": ({**RICH, "demo_reuse": 2}, True, 1, True),
-    # the same demonstrations for a whole category: everything before the product text is one cached prefix
-    "rich-fixed": ({**RICH, "fixed_demos": True}, True, 1, True),
-    "rich-fixed5": ({**RICH, "fixed_demos": True, "few_shot": 5}, True, 1, True),
-    # keep the previous product's demonstrations while they are among its 3 + 6 nearest (more prefix reuse)
-    "rich-reuse6": ({**RICH, "demo_reuse": 6}, True, 1, True),
-    "lean": ({**LEAN, "demo_reuse": 2}, False, 1, True),
-    "lean-full": ({**LEAN, "demo_reuse": 2}, True, 1, True),
-    "lean-b4": (LEAN, False, 4, True),
-    "lean-b4-optional": ({**LEAN, "optional_keys": True}, False, 4, True),
-    "rich-b4": (RICH, True, 4, True),
-    "rich-b4-optional": ({**RICH, "text_budget": 1500, "optional_keys": True, "compact_demos": True,
-                          "prompt_name": "enrich_extract_prefix"}, True, 4, True),
-}
-
-
 class Metered:
     """Counts calls and the server's token work (prompt tokens evaluated, output tokens)."""
 
@@ -86,9 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tier", choices=["strong", "fast"], default="strong")
     ap.add_argument("--input", type=Path, default=DATA)
+    ap.add_argument("--longest", action="append", default=[], metavar="ATTRIBUTE",
+                    help="demonstrations label ATTRIBUTE with its longest gold span (default: the shortest)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    cfg, whole_list, per_call, in_a_row = PRESETS[args.preset]
+    chosen = PRESETS[args.preset]
+    cfg, whole_list, per_call, in_a_row = chosen.config, chosen.whole_list, chosen.per_call, chosen.in_a_row
     settings = get_settings()
 
     core = read_offers(args.input, attributes="core")
@@ -105,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     from shelfmind.llm.registry import build_provider
 
     llm = Metered(build_provider(settings.llm_strong if args.tier == "strong" else settings.llm_fast, settings))
-    ex = Extractor(llm, schemas, demos=DemoPool(demos_from_offers(pool)), config=ExtractConfig(**cfg, batch_size=per_call))
+    ex = Extractor(llm, schemas, demos=DemoPool(demos_from_offers(pool, longest=args.longest)), config=ExtractConfig(**cfg, batch_size=per_call))
     inputs = [ProductInput(id=o.id, category=o.category, title=o.title, description=o.description) for o in dev]
     batches = group_for_batches(ex, inputs, per_call) if in_a_row else [[p] for p in inputs]
     results: dict[str, ProductResult] = {}
@@ -122,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
            "evaluated_per_product": round(llm.evaluated / n), "output_per_product": round(llm.output / n),
            "seconds_per_product": round(seconds / n, 1), "precision": round(s.precision, 3),
            "recall": round(s.recall, 3), "f1": round(s.f1, 3)}
-    out = settings.paths.reports_dir / f"sweep_{args.preset}.json"
+    if args.longest:
+        row["preset"] += "+longest"
+    out = settings.paths.reports_dir / f"sweep_{row['preset']}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"row": row, "offers": {i: {"predictions": r.predictions(),
                                                           "confidence": {k: v.confidence for k, v in r.values.items()}}

@@ -20,14 +20,21 @@ from shelfmind.cli.main import get_runtime
 @click.option("--show-schema", is_flag=True, help="Print the schema file's path and content, and stop.")
 @click.option("--batch-size", type=click.IntRange(1, 8), default=None,
               help="Products of one category per LLM call (local backend; default: the configured one).")
+@click.option("--preset", default=None, metavar="NAME",
+              help="A named extraction configuration (shelfmind.enrich.presets), e.g. stated: answers name only the "
+                   "stated attributes, about a third of the output tokens.")
 @click.option("--json", "as_json", is_flag=True)
 def enrich(ids: str | None, limit: int | None, backend: str, propose: str | None, sample: int, show_schema: bool,
-           batch_size: int | None, as_json: bool) -> None:
+           batch_size: int | None, preset: str | None, as_json: bool) -> None:
     """Extract typed attributes per product: checked against the text, scored, low-confidence ones to review."""
     from tqdm import tqdm
 
     rt = get_runtime()
     service = rt.enrichment
+    if preset is not None:
+        from shelfmind.enrich.presets import preset as named_preset
+
+        service.config = named_preset(preset)
     if batch_size is not None:
         if backend == "ray" and batch_size > 1:
             raise click.UsageError("--batch-size applies to the local backend (the Ray backend sends one product per call)")

@@ -143,11 +143,11 @@ def group_for_batches(extractor: Extractor, inputs: Sequence[ProductInput], size
 
 
 def batch_executor(extractor: Extractor, size: int) -> Any:
-    """A job executor (see jobs.run_job) that sends `size` products per call."""
+    """A job executor (see jobs.run_job) that sends `size` products per call (1: one call per product,
+    still one category's similar products in a row, so the model server reuses the prompt prefix)."""
 
     def execute(inputs: Sequence[ProductInput]) -> Iterator[ProductResult]:
         for batch in group_for_batches(extractor, inputs, size):
             yield from extract_batch(extractor, batch)
 
     return execute
-

@@ -67,14 +67,27 @@ class DemoPool:
         scored.sort(key=lambda s: (-s[0], s[1]))
         return [self._demos[i] for _, i in scored[:k]]
 
-    def fixed(self, category: str, k: int = 2, *, exclude: Sequence[str] = (), max_chars: int = 600) -> list[Demo]:
+    def fixed(self, category: str, k: int = 2, *, exclude: Sequence[str] = (), max_chars: int = 600,
+              coverage: bool = False) -> list[Demo]:
         """The same k demonstrations for every product of a category (the most informative short
-        ones), so the prompt prefix stays identical and the model server reuses its KV cache."""
+        ones; with `coverage`, chosen so that together they show every attribute), so the prompt
+        prefix stays identical and the model server reuses its KV cache."""
         skip = set(exclude)
         cands = [d for d in self._demos if d.category.lower() == category.lower() and d.id not in skip
                  and len(d.text) <= max_chars]
         cands.sort(key=lambda d: (-sum(v is not None for v in d.values.values()), len(d.text), d.id))
-        return cands[:k]
+        if not coverage:
+            return cands[:k]
+        # greedy: each next demonstration shows the attributes the chosen ones show least (every
+        # attribute answered at least once before any is shown twice), richer and shorter first
+        shown: Counter[str] = Counter()
+        chosen: list[Demo] = []
+        for _ in range(min(k, len(cands))):
+            best = min((d for d in cands if d not in chosen), key=lambda d: (
+                -sum(1 / (1 + shown[a]) for a, v in d.values.items() if v is not None), len(d.text), d.id))
+            chosen.append(best)
+            shown.update(a for a, v in best.values.items() if v is not None)
+        return chosen
 
     def example_values(self, category: str, attribute: str, n: int = 4) -> list[str]:
         """The most frequent labelled values of an attribute (for schema descriptions)."""

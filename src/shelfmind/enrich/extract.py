@@ -46,6 +46,9 @@ class ExtractConfig(BaseModel):
     tokens_per_attribute: int = 20
     demo_budget: int = 240  # characters of each demonstration's description
     fixed_demos: bool = False  # same demonstrations for a whole category (prompt-prefix reuse) vs retrieved
+    # with fixed_demos: this many retrieved demonstrations follow the fixed ones (the fixed part stays a
+    # cached prompt prefix; only the nearest examples are evaluated per product)
+    retrieved_after_fixed: int = Field(default=0, ge=0, le=4)
     # prompt-prefix reuse with retrieved demonstrations: keep the previous product's demonstrations
     # while they are all among the top few_shot + demo_reuse retrieved ones (0: always re-retrieve)
     demo_reuse: int = 0
@@ -58,6 +61,12 @@ class ExtractConfig(BaseModel):
     # answer keys are optional: only stated attributes are written (fewer output tokens; pairs with
     # compact_demos, whose answers show only stated attributes)
     optional_keys: bool = False
+    # do not ask for an attribute whose learned value form (`value_pattern`, e.g. a number with a
+    # length unit) occurs nowhere in the text: grounding would refuse any value it could give
+    skip_unformed: bool = False
+    # the prompt lists every attribute of the category even when the answer asks fewer (the
+    # instructions and attribute block stay one cached prompt prefix for the whole category)
+    list_all: bool = False
 
 
 class AttrValue(BaseModel):
@@ -154,6 +163,20 @@ def _type_hint(spec: AttributeSpec) -> str:
     return "text"
 
 
+def _form_possible(spec: AttributeSpec, text: str) -> bool:
+    """Whether the text contains anything of the attribute's value form (no form: always possible)."""
+    import re
+
+    if not spec.value_pattern or spec.type in (AttrType.BOOL, AttrType.ENUM):
+        return True
+    pattern = spec.value_pattern
+    if pattern.startswith("^"):
+        pattern = pattern[1:]
+    if pattern.endswith("$"):
+        pattern = pattern[:-1]
+    return re.search(pattern, text) is not None
+
+
 def _data(text: str) -> str:
     return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
 
@@ -201,7 +224,12 @@ class Extractor:
     def select_demos(self, category: str, text: str, exclude: str) -> list[Demo]:
         k = self.config.few_shot
         if self.config.fixed_demos:
-            return self.demos.fixed(category, k, exclude=[exclude])
+            fixed = self.demos.fixed(category, k, exclude=[exclude], coverage=self.config.retrieved_after_fixed > 0)
+            n = self.config.retrieved_after_fixed
+            if n <= 0:
+                return fixed
+            near = self.demos.retrieve(category, text, n + len(fixed), exclude=[exclude, *(d.id for d in fixed)])
+            return fixed + near[:n]
         if self.config.demo_reuse <= 0:
             return self.demos.retrieve(category, text, k, exclude=[exclude])
         window = self.demos.retrieve(category, text, k + self.config.demo_reuse, exclude=[exclude])
@@ -210,6 +238,9 @@ class Extractor:
         if last and len(last) == min(k, len(window)) and all(d.id in ids for d in last):
             return last  # same demonstrations as the previous call: the prompt prefix is reused
         chosen = window[:k]
+        if last:  # the demonstrations the previous call also had come first, in its order (a longer shared prefix)
+            kept = [d for d in last if d.id in {c.id for c in chosen}]
+            chosen = kept + [d for d in chosen if d.id not in {c.id for c in kept}]
         self._last_demos[category.lower()] = chosen
         return chosen
 
@@ -222,7 +253,8 @@ class Extractor:
         prep = prepare(title, description, budget=self.config.text_budget, keywords=keywords)
         asked, skipped = [], []
         for s in cat.attributes:
-            if self.config.skip_impossible and s.requires and not re.search(s.requires, prep.text, re.I):
+            impossible = self.config.skip_impossible and s.requires and not re.search(s.requires, prep.text, re.I)
+            if impossible or (self.config.skip_unformed and not _form_possible(s, prep.text)):
                 skipped.append(s.name)
             else:
                 asked.append(s)
@@ -239,7 +271,7 @@ class Extractor:
             return result
         variables: dict[str, Any] = {
             "category": cat.name,
-            "attributes": self.attributes_block(specs),
+            "attributes": self.attributes_block(cat.attributes if self.config.list_all else specs),
             "examples": self.examples_block(cat.name, prep.text, specs, product_id),
             "text": _data(prep.text),
         }

@@ -18,7 +18,6 @@ from shelfmind.enrich.batch import BATCH_PROMPT, batch_executor
 from shelfmind.enrich.demos import Demo, DemoPool, demos_from_review
 from shelfmind.enrich.extract import ExtractConfig, Extractor, ProductResult
 from shelfmind.enrich.jobs import Executor, JobReport, JobStore, ProductInput, run_job
-from shelfmind.enrich.ray_backend import local_executor
 from shelfmind.enrich.schema import (
     AttributeSpec,
     AttrType,
@@ -151,11 +150,8 @@ class EnrichmentService:
         if executor is None:
             if backend == "ray":
                 executor = self.ray_executor()
-            elif self.config.batch_size > 1:  # several products of a category per call
+            else:  # one category's similar products in a row (its prompt prefix is reused), K per call
                 executor = batch_executor(self.extractor(), self.config.batch_size)
-            else:
-                extractor = self.extractor()
-                executor = local_executor(lambda inp: self.enrich_one(inp, extractor))
         return run_job(inputs, executor, self.store, context=self.context(), apply=self.apply, backend=backend,
                        progress=progress)
 

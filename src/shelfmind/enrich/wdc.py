@@ -86,15 +86,17 @@ def split(offers: Sequence[Offer], n_dev: int, *, seed: int = 0) -> tuple[list[O
     return pool, dev
 
 
-def demos_from_offers(offers: Sequence[Offer]) -> list[Demo]:
-    """One demonstration per offer; the label is the shortest gold value that is a span of the text."""
+def demos_from_offers(offers: Sequence[Offer], *, longest: Sequence[str] = ()) -> list[Demo]:
+    """One demonstration per offer; the label is the shortest gold value that is a span of the text
+    (the longest one for the attributes in `longest`, e.g. a Product Type the model keeps too short)."""
     out = []
     for o in offers:
         values: dict[str, Any] = {}
         for a, vals in o.gold.items():
             # only values that are spans of the text: a demo must never teach writing what is not there
             spans = [v for v in vals if v and v in o.text]
-            values[a] = min(spans, key=len) if spans else None
+            pick = max if a in longest else min
+            values[a] = pick(spans, key=len) if spans else None
         out.append(Demo(id=o.id, category=o.category, text=o.text, values=values))
     return out
 

@@ -67,3 +67,10 @@ def test_eval_attributes_prints_pave_scores(runner: CliRunner) -> None:
                      "--attributes", "all", "--ablation", "--json")
     assert ablation["ablation"][0]["variant"] == "zero-shot" and len(ablation["ablation"]) == 6
     assert ablation["ablation"][-1]["variant"] == "+confidence gate"  # auto-approved values only
+
+
+def test_enrich_with_a_named_preset(runner: CliRunner) -> None:
+    report = _json(runner, "enrich", "--preset", "stated", "--json")
+    assert report["done"] == 3 and report["prompt"].startswith("enrich_extract_stated@")
+    res = runner.invoke(cli, ["enrich", "--preset", "fastest"])
+    assert res.exit_code != 0 and "unknown extraction preset" in str(res.exception)

@@ -57,3 +57,14 @@ def test_a_dimension_refuses_a_value_in_another_unit_family() -> None:
     assert not any(re.fullmatch(width, v) for v in ["120v", "64 oz", "300GB", "4"])
     capacity = unit_pattern(["300GB", "2GB"])
     assert re.fullmatch(capacity, "146GB") and not re.fullmatch(capacity, "15K")
+
+
+def test_demonstration_labels_take_the_longest_span_where_asked() -> None:
+    from shelfmind.enrich.wdc import Offer
+
+    offer = Offer(id="o", category="Home", title="Countertop Drink Blender, 2 speeds",
+                  gold={"Product Type": ["Blender", "Countertop Drink Blender", "Kitchen Blender"], "Speeds": ["2", "2 speeds"]})
+    short, = demos_from_offers([offer])
+    long, = demos_from_offers([offer], longest=["Product Type"])
+    assert short.values == {"Product Type": "Blender", "Speeds": "2"}
+    assert long.values == {"Product Type": "Countertop Drink Blender", "Speeds": "2"}  # never a value not in the text
