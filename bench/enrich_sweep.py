@@ -28,10 +28,10 @@ from shelfmind.config import get_settings
 from shelfmind.enrich.batch import extract_batch, group_for_batches
 from shelfmind.enrich.demos import DemoPool
 from shelfmind.enrich.evaluate import default_descriptions
-from shelfmind.enrich.extract import ExtractConfig, Extractor, ProductResult
+from shelfmind.enrich.extract import Extractor, ProductResult
 from shelfmind.enrich.jobs import ProductInput
 from shelfmind.enrich.metrics import score
-from shelfmind.enrich.presets import PRESETS
+from shelfmind.enrich.presets import PRESETS, preset
 from shelfmind.enrich.wdc import build_schemas, demos_from_offers, read_descriptions, read_offers, split
 from shelfmind.llm.base import LLM, ChatRequest, ChatResponse
 
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     chosen = PRESETS[args.preset]
-    cfg, whole_list, per_call, in_a_row = chosen.config, chosen.whole_list, chosen.per_call, chosen.in_a_row
+    whole_list, per_call, in_a_row = chosen.whole_list, chosen.per_call, chosen.in_a_row
     settings = get_settings()
 
     core = read_offers(args.input, attributes="core")
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     from shelfmind.llm.registry import build_provider
 
     llm = Metered(build_provider(settings.llm_strong if args.tier == "strong" else settings.llm_fast, settings))
-    ex = Extractor(llm, schemas, demos=DemoPool(demos_from_offers(pool, longest=args.longest)), config=ExtractConfig(**cfg, batch_size=per_call))
+    ex = Extractor(llm, schemas, demos=DemoPool(demos_from_offers(pool, longest=args.longest)), config=preset(args.preset))
     inputs = [ProductInput(id=o.id, category=o.category, title=o.title, description=o.description) for o in dev]
     batches = group_for_batches(ex, inputs, per_call) if in_a_row else [[p] for p in inputs]
     results: dict[str, ProductResult] = {}

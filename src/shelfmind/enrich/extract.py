@@ -49,6 +49,8 @@ class ExtractConfig(BaseModel):
     # with fixed_demos: this many retrieved demonstrations follow the fixed ones (the fixed part stays a
     # cached prompt prefix; only the nearest examples are evaluated per product)
     retrieved_after_fixed: int = Field(default=0, ge=0, le=4)
+    # fixed demonstrations chosen so that together they show every attribute (vs the richest ones)
+    fixed_coverage: bool = False
     # prompt-prefix reuse with retrieved demonstrations: keep the previous product's demonstrations
     # while they are all among the top few_shot + demo_reuse retrieved ones (0: always re-retrieve)
     demo_reuse: int = 0
@@ -224,7 +226,7 @@ class Extractor:
     def select_demos(self, category: str, text: str, exclude: str) -> list[Demo]:
         k = self.config.few_shot
         if self.config.fixed_demos:
-            fixed = self.demos.fixed(category, k, exclude=[exclude], coverage=self.config.retrieved_after_fixed > 0)
+            fixed = self.demos.fixed(category, k, exclude=[exclude], coverage=self.config.fixed_coverage)
             n = self.config.retrieved_after_fixed
             if n <= 0:
                 return fixed
@@ -240,7 +242,8 @@ class Extractor:
         chosen = window[:k]
         if last:  # the demonstrations the previous call also had come first, in its order (a longer shared prefix)
             kept = [d for d in last if d.id in {c.id for c in chosen}]
-            chosen = kept + [d for d in chosen if d.id not in {c.id for c in kept}]
+            kept_ids = {d.id for d in kept}
+            chosen = kept + [d for d in chosen if d.id not in kept_ids]
         self._last_demos[category.lower()] = chosen
         return chosen
 

@@ -31,6 +31,9 @@ LEAN: dict[str, Any] = {"descriptions": False, "few_shot": 2, "demo_budget": 200
 # occurs nowhere in the text are not asked
 STATED: dict[str, Any] = {**RICH, "demo_reuse": 2, "skip_unformed": True, "list_all": True,
                           "optional_keys": True, "compact_demos": True, "prompt_name": "enrich_extract_stated"}
+# stated, with fixed demonstrations that together show every attribute (a cached prefix), then the
+# nearest retrieved ones (evaluated per product)
+FIXED_NEAR: dict[str, Any] = {**STATED, "fixed_demos": True, "fixed_coverage": True}
 
 PRESETS: dict[str, Preset] = {
     "naive": Preset({"descriptions": True, "few_shot": 3, "demo_budget": 800, "text_budget": 4000,
@@ -46,11 +49,11 @@ PRESETS: dict[str, Preset] = {
     "stated-near2": Preset({**STATED, "few_shot": 2}, note="stated, 2 retrieved demonstrations"),
     "stated-fixed5": Preset({**STATED, "fixed_demos": True, "few_shot": 5},
                             note="stated, 5 fixed demonstrations: all but the product is a cached prefix"),
-    "stated-fixed4-near1": Preset({**STATED, "fixed_demos": True, "few_shot": 4, "retrieved_after_fixed": 1},
+    "stated-fixed4-near1": Preset({**FIXED_NEAR, "few_shot": 4, "retrieved_after_fixed": 1},
                                   note="stated, 4 fixed demonstrations (cached) + the nearest one"),
-    "stated-fixed8-near1": Preset({**STATED, "fixed_demos": True, "few_shot": 8, "retrieved_after_fixed": 1},
+    "stated-fixed8-near1": Preset({**FIXED_NEAR, "few_shot": 8, "retrieved_after_fixed": 1},
                                   note="stated, 8 fixed demonstrations (cached) + the nearest one"),
-    "stated-fixed4-near2": Preset({**STATED, "fixed_demos": True, "few_shot": 4, "retrieved_after_fixed": 2},
+    "stated-fixed4-near2": Preset({**FIXED_NEAR, "few_shot": 4, "retrieved_after_fixed": 2},
                                   note="stated, 4 fixed demonstrations (cached) + the 2 nearest"),
     "lean": Preset({**LEAN, "demo_reuse": 2}, whole_list=False, note="core attributes, no descriptions"),
     "lean-full": Preset({**LEAN, "demo_reuse": 2}),

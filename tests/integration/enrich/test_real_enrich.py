@@ -61,7 +61,8 @@ def test_real_model_answers_only_stated_attributes_with_the_stated_preset() -> N
              values={"Brand": "Sterilite", "Color": "white", "Product Type": "storage bin"}),
     ])
     ex = Extractor(build_llm(get_settings()), SchemaSet(categories=[cat]), demos=demos,
-                   config=preset("stated", fixed_demos=True, few_shot=1, retrieved_after_fixed=1))
+                   config=preset("stated", fixed_demos=True, few_shot=1, retrieved_after_fixed=1,
+                                 fixed_coverage=True))
     shelf = ex.extract("s", "shelving", "Acme 24 in. Wide Steel Wall Shelf, Black", "Holds up to 50 lb.")
     assert shelf.error is None and shelf.prompt.startswith("enrich_extract_stated@") and shelf.skipped == []
     found = {n: v for n, v in shelf.values.items() if v.value is not None}

@@ -66,7 +66,7 @@ def _pool() -> DemoPool:
 
 def test_fixed_demonstrations_cover_the_attributes_then_the_nearest_one_follows() -> None:
     fake = FakeLLM(responder=lambda req: {})
-    config = preset("stated", fixed_demos=True, few_shot=2, retrieved_after_fixed=1)
+    config = preset("stated", fixed_demos=True, few_shot=2, retrieved_after_fixed=1, fixed_coverage=True)
     ex = Extractor(fake, SCHEMAS, demos=_pool(), config=config)
     ex.extract("a", "home", "Oak bookcase", "walnut finish")
     ex.extract("b", "home", "Pine bookcase", "white finish")
